@@ -1,0 +1,188 @@
+"""Typed errors: one class per family, each carrying Zoho's status, code and details.
+
+Retry policy, operators and users branch on the class (or on ``status_code``/``code``), never on
+message text. Every message ends with what to do about it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow.providers.common.compat.sdk import AirflowException
+
+
+class ZohoCRMError(AirflowException):
+    """Base of every error raised by this provider."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        code: str | None = None,
+        details: dict[str, Any] | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.message = message
+        self.status_code = status_code  # type: ignore[assignment]  # AirflowException types it as HTTPStatus
+        self.code = code
+        self.details: dict[str, Any] = dict(details or {})
+        self.hint = hint
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        head = " ".join(p for p in (str(self.status_code or ""), self.code or "") if p)
+        where = self.json_path or self.details.get("param_name") or self.details.get("api_name")
+        text = f"{head}: {self.message}" if head else self.message
+        if where:
+            text += f" (at {where})"
+        if self.hint:
+            text += f". {self.hint}"
+        return text
+
+    @property
+    def json_path(self) -> str | None:
+        """Where in the request the problem is, as Zoho's or our own JSON path."""
+        value = self.details.get("json_path")
+        return str(value) if value is not None else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable summary, e.g. for a task's XCom result."""
+        return {
+            "error": type(self).__name__,
+            "status_code": self.status_code,
+            "code": self.code,
+            "message": self.message,
+            "details": self.details,
+        }
+
+
+class ZohoCRMAuthError(ZohoCRMError):
+    """The credentials were refused: bad client, revoked refresh token, wrong scope."""
+
+
+class ZohoCRMPermissionError(ZohoCRMError):
+    """The user's profile or the org's edition does not allow this call."""
+
+
+class ZohoCRMRateLimitError(ZohoCRMError):
+    """Zoho throttled us: API concurrency/credits (HTTP 429) or token minting ("Access Denied")."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **kwargs)
+
+
+class ZohoCRMNotFoundError(ZohoCRMError):
+    """The URL or the id in it does not exist."""
+
+
+class ZohoCRMValidationError(ZohoCRMError):
+    """The request was invalid; raised by Zoho (HTTP 4xx) or by us before sending anything."""
+
+
+class ZohoCRMConnectionConfigError(ZohoCRMValidationError):
+    """The Airflow connection is missing a field or holds an invalid one."""
+
+
+class ZohoCRMServerError(ZohoCRMError):
+    """Zoho failed (HTTP 5xx)."""
+
+
+class ZohoCRMTransportError(ZohoCRMError):
+    """No usable answer: connection refused or reset, or the timeout passed."""
+
+
+_AUTH_CODES = {
+    "INVALID_TOKEN": "Check that the connection's refresh token and client belong to the same Zoho org and data center",
+    "INVALID_OAUTHTOKEN": "Check that the connection's refresh token is still valid",
+    "AUTHENTICATION_FAILURE": "Check the connection's client id, client secret and refresh token",
+    "OAUTH_SCOPE_MISMATCH": "Generate a refresh token whose scopes cover this API (see the README's "
+    "'Scopes' list) and update the connection",
+    "invalid_code": "The refresh token is invalid or revoked: generate a new one from Zoho's API console "
+    "self-client and update the connection's refresh_token",
+    "invalid_client": "Check the connection's client id and the data center it was registered in",
+    "invalid_client_secret": "Check the connection's client secret",
+}
+_PERMISSION_CODES = {
+    "NO_PERMISSION": "Grant the Zoho user the permission listed in details (e.g. Manage Automations)",
+    "FEATURE_NOT_SUPPORTED": "This Zoho CRM edition lacks the feature; upgrade the org's edition",
+    "API_NOT_SUPPORTED": "This API is not available for this user type or data center",
+}
+_VALIDATION_CODES = {
+    "INVALID_DATA": "Fix the value at the path shown",
+    "INVALID_MODULE": "Use a module API name from GET settings/modules (e.g. 'Leads')",
+    "MANDATORY_NOT_FOUND": "Add the missing field",
+    "REQUIRED_PARAM_MISSING": "Add the missing parameter",
+    "DUPLICATE_DATA": "Use a unique value",
+    "LIMIT_EXCEEDED": "Stay within the limit shown in details",
+    "NOT_ALLOWED": "Zoho does not allow this operation on this object",
+    "DEPENDENT_MISMATCH": "Remove the field or choose a value the trigger supports",
+    "DEPENDENT_FIELD_MISSING": "Add the dependent field named in details",
+    "AMBIGUITY_DURING_PROCESSING": "Make the request unambiguous (see details)",
+    "EXPECTED_FIELD_MISSING": "Add one of the expected fields",
+    "CANNOT_REMOVE": "Keep at least one action in each condition",
+    "ALREADY_USED": "Use a value that is not already in use",
+    "INVALID_REQUEST_METHOD": "Use the documented HTTP method",
+    "INVALID_REQUEST": "Check the request against Zoho's documentation",
+}
+_SERVER_HINT = "Zoho failed to process the request; it was retried. Try again later or contact Zoho support"
+
+
+def auth_hint(code: str) -> str:
+    """What to do about an authentication error code (Zoho's or the accounts server's)."""
+    return _AUTH_CODES.get(code, _AUTH_CODES["AUTHENTICATION_FAILURE"])
+
+
+def _looks_like_unknown_id(code: str, message: str, details: dict[str, Any]) -> bool:
+    text = message.lower()
+    return code == "INVALID_DATA" and ("resource_path_index" in details or "id given" in text or "given id" in text)
+
+
+def error_from_response(status_code: int, body: Any, *, retry_after: float | None = None) -> ZohoCRMError:
+    """Build the typed error for an unsuccessful Zoho API response.
+
+    ``body`` is the parsed JSON (or None): a top-level error envelope, or a resource array whose
+    first error item explains a failed single-object write.
+    """
+    envelope = _error_envelope(body)
+    code = str(envelope.get("code") or "") or None
+    message = str(envelope.get("message") or f"HTTP {status_code} from Zoho CRM")
+    raw_details = envelope.get("details")
+    details: dict[str, Any] = raw_details if isinstance(raw_details, dict) else {}
+    kwargs: dict[str, Any] = {"status_code": status_code, "code": code, "details": details}
+
+    if status_code == 429 or code == "TOO_MANY_REQUESTS":
+        return ZohoCRMRateLimitError(
+            message,
+            retry_after=retry_after,
+            hint="Zoho's concurrency or daily credit limit was hit and the retry budget ran out; "
+            "lower the task's concurrency or use an Airflow pool sized to the edition's limit",
+            **kwargs,
+        )
+    if status_code >= 500:
+        return ZohoCRMServerError(message, hint=_SERVER_HINT, **kwargs)
+    if code in _AUTH_CODES:
+        return ZohoCRMAuthError(message, hint=_AUTH_CODES[code], **kwargs)
+    if code in _PERMISSION_CODES or status_code == 403:
+        return ZohoCRMPermissionError(message, hint=_PERMISSION_CODES.get(code or ""), **kwargs)
+    if code == "INVALID_URL_PATTERN" or status_code == 404 or _looks_like_unknown_id(code or "", message, details):
+        return ZohoCRMNotFoundError(
+            message, hint="Check the id (it must exist in this org) and the API version", **kwargs
+        )
+    if status_code == 401:
+        return ZohoCRMAuthError(message, hint=_AUTH_CODES["AUTHENTICATION_FAILURE"], **kwargs)
+    return ZohoCRMValidationError(message, hint=_VALIDATION_CODES.get(code or ""), **kwargs)
+
+
+def _error_envelope(body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        return {}
+    if "code" in body:
+        return body
+    for value in body.values():
+        if isinstance(value, list):
+            for item in value:
+                if isinstance(item, dict) and item.get("status") == "error":
+                    return item
+    return {}

@@ -1,0 +1,37 @@
+"""Provider metadata for Airflow's provider manager (entry point ``apache_airflow_provider``).
+
+A pure function over constants: the provider manager calls it on every Airflow process start.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def get_provider_info() -> dict[str, Any]:
+    from airflow_provider_zohocrm import __version__
+    from airflow_provider_zohocrm.connection_form import CONN_FIELDS, provider_ui_field_behaviour
+
+    return {
+        "package-name": "airflow-provider-zohocrm",
+        "name": "Zoho CRM",
+        "description": "Zoho CRM automation from Airflow: workflow rules, connected workflows and cadences.",
+        "versions": [__version__],
+        "integrations": [
+            {
+                "integration-name": "Zoho CRM",
+                "external-doc-url": "https://www.zoho.com/crm/developer/docs/api/v8/",
+                "tags": ["service"],
+            }
+        ],
+        "hooks": [{"integration-name": "Zoho CRM", "python-modules": ["airflow_provider_zohocrm.hooks.zoho_crm"]}],
+        "connection-types": [
+            {
+                "connection-type": "zoho_crm",
+                "hook-class-name": "airflow_provider_zohocrm.hooks.zoho_crm.ZohoCRMHook",
+                "hook-name": "Zoho CRM",
+                "conn-fields": CONN_FIELDS,
+                "ui-field-behaviour": provider_ui_field_behaviour(),
+            }
+        ],
+    }

@@ -1,0 +1,93 @@
+"""When to retry a Zoho call and how long to wait: one policy, decided from typed errors.
+
+Only failures that a later attempt can fix are retried: HTTP 429 and 500/502/503/504, connection
+errors and timeouts. Every other 4xx, and Zoho's token-minting throttle (which only clears after
+minutes), surfaces at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from airflow_provider_zohocrm.exceptions import (
+    ZohoCRMError,
+    ZohoCRMRateLimitError,
+    ZohoCRMServerError,
+    ZohoCRMTransportError,
+)
+
+log = logging.getLogger(__name__)
+
+RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+T = TypeVar("T")
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """True for errors a later attempt may not hit."""
+    if isinstance(exc, ZohoCRMTransportError):
+        return True
+    if isinstance(exc, (ZohoCRMRateLimitError, ZohoCRMServerError)):
+        return exc.status_code in RETRYABLE_STATUS
+    return False
+
+
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff with full jitter, at least ``Retry-After``, within attempt and time budgets."""
+
+    max_attempts: int = 6
+    max_seconds: float = 300.0
+    initial_wait: float = 0.5
+    max_wait: float = 30.0
+
+    def wait_seconds(self, attempt: int, exc: BaseException | None) -> float:
+        import random
+
+        backoff = random.uniform(  # noqa: S311 - jitter, not cryptography
+            0, min(self.max_wait, self.initial_wait * 2 ** (attempt - 1))
+        )
+        retry_after = getattr(exc, "retry_after", None)
+        return max(backoff, retry_after) if retry_after else backoff
+
+    def call(self, fn: Callable[[], T], describe: str = "Zoho CRM call") -> T:
+        """Run ``fn`` under the policy; the last error is re-raised when the budget is spent."""
+        import tenacity
+
+        def wait(state: tenacity.RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            return self.wait_seconds(state.attempt_number, exc)
+
+        def before_sleep(state: tenacity.RetryCallState) -> None:
+            exc = state.outcome.exception() if state.outcome else None
+            log.warning(
+                "%s failed (%s); retrying in %.1f s (attempt %d of %d)",
+                describe,
+                _summary(exc),
+                state.upcoming_sleep,
+                state.attempt_number + 1,
+                self.max_attempts,
+            )
+
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(self.max_attempts) | tenacity.stop_before_delay(self.max_seconds),
+            wait=wait,
+            retry=tenacity.retry_if_exception(is_retryable),
+            before_sleep=before_sleep,
+            sleep=lambda seconds: _sleep(seconds),
+            reraise=True,
+        )
+        return retrying(fn)
+
+
+def _summary(exc: Any) -> str:
+    if isinstance(exc, ZohoCRMError):
+        return " ".join(str(p) for p in (exc.status_code, exc.code) if p) or type(exc).__name__
+    return type(exc).__name__

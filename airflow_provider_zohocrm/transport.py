@@ -1,0 +1,181 @@
+"""HTTP to Zoho CRM: one keep-alive session, auth header, 401 refresh, retries, typed errors.
+
+Imported lazily by the hook: ``requests`` and ``tenacity`` load only when a task makes a call.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from typing import Any
+
+import requests
+
+from airflow_provider_zohocrm import __version__
+from airflow_provider_zohocrm.auth.oauth import TokenManager
+from airflow_provider_zohocrm.auth.token_cache import AccessToken, FileTokenCache, TokenCache
+from airflow_provider_zohocrm.connection import ZohoCRMConnectionSettings
+from airflow_provider_zohocrm.data_centers import is_zoho_api_domain
+from airflow_provider_zohocrm.exceptions import (
+    ZohoCRMServerError,
+    ZohoCRMTransportError,
+    ZohoCRMValidationError,
+    error_from_response,
+)
+from airflow_provider_zohocrm.retry import RetryPolicy
+
+log = logging.getLogger(__name__)
+
+_SEGMENT = re.compile(r"^[A-Za-z0-9_\-]+$")
+_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
+
+
+def check_path(path: str) -> str:
+    """Accept only a relative API path of plain segments (no scheme, host, ``..`` or query)."""
+    segments = path.split("/") if isinstance(path, str) else []
+    if not segments or not all(_SEGMENT.match(s) for s in segments):
+        raise ZohoCRMValidationError(
+            f"path must be relative to the API root, made of letters, digits, '_' and '-' segments; got {path!r}",
+            details={"param_name": "path"},
+            hint="Pass e.g. 'settings/automation/workflow_rules' and put query values in params",
+        )
+    return path
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+def _json_or_none(response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+class ZohoTransport:
+    """Sends authenticated requests for one connection and turns failures into typed errors."""
+
+    def __init__(self, settings: ZohoCRMConnectionSettings, shared_cache: TokenCache | None = None) -> None:
+        self.settings = settings
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = f"airflow-provider-zohocrm/{__version__}"
+        if shared_cache is None and settings.token_cache == "file":
+            shared_cache = _file_cache_or_none()
+        self.tokens = TokenManager(settings, self.session, shared_cache)
+        self.policy = RetryPolicy(max_attempts=settings.max_attempts, max_seconds=settings.max_retry_seconds)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def api_root(self, token: AccessToken) -> str:
+        """``{api domain}/crm/{version}``; the token's domain is used only if it is Zoho's own.
+
+        An explicit ``api_url`` always wins, and sandbox/developer environments keep their host
+        because Zoho's token response names the production domain.
+        """
+        settings = self.settings
+        domain = settings.api_url
+        if (
+            not settings.api_url_overridden
+            and settings.environment == "production"
+            and token.api_domain
+            and is_zoho_api_domain(token.api_domain)
+        ):
+            domain = token.api_domain.rstrip("/")
+        return f"{domain}/crm/{settings.api_version}"
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        retry: bool = True,
+    ) -> dict[str, Any]:
+        """Call ``{api root}/{path}`` and return the parsed body (``{}`` for an empty one)."""
+        method = method.upper()
+        if method not in _METHODS:
+            raise ZohoCRMValidationError(f"method must be one of {sorted(_METHODS)}; got {method!r}")
+        check_path(path)
+
+        def attempt() -> dict[str, Any]:
+            return self._attempt(method, path, params, json)
+
+        if not retry:
+            return attempt()
+        return self.policy.call(attempt, describe=f"{method} {path}")
+
+    def _attempt(self, method: str, path: str, params: dict[str, Any] | None, body: Any) -> dict[str, Any]:
+        token = self.tokens.get()
+        response = self._send(token, method, path, params, body)
+        if response.status_code == 401 and (_json_or_none(response) or {}).get("code") == "INVALID_TOKEN":
+            # Zoho revoked the token early (e.g. a 16th token was minted): refresh once, try once more.
+            log.info("Zoho rejected the access token (INVALID_TOKEN); refreshing it once")
+            self.tokens.invalidate(token.value)
+            token = self.tokens.get()
+            response = self._send(token, method, path, params, body)
+        return self._parse(response)
+
+    def _send(
+        self, token: AccessToken, method: str, path: str, params: dict[str, Any] | None, body: Any
+    ) -> requests.Response:
+        url = f"{self.api_root(token)}/{path}"
+        started = time.monotonic()
+        try:
+            response = self.session.request(
+                method,
+                url,
+                params=params,
+                json=body,
+                headers={"Authorization": f"Zoho-oauthtoken {token.value}"},
+                timeout=self.settings.timeout,
+                allow_redirects=False,
+            )
+        except requests.Timeout:
+            raise ZohoCRMTransportError(
+                f"{method} {path}: no answer from Zoho CRM within {self.settings.timeout:g} s",
+                hint="Raise the connection's timeout extra if this call is legitimately slow",
+            ) from None
+        except requests.RequestException as exc:
+            raise ZohoCRMTransportError(
+                f"{method} {path}: could not reach Zoho CRM ({type(exc).__name__})",
+                hint="Check network access to the API domain and the connection's data center",
+            ) from None
+        log.debug(
+            "%s %s -> HTTP %s in %.0f ms", method, path, response.status_code, (time.monotonic() - started) * 1000
+        )
+        return response
+
+    def _parse(self, response: requests.Response) -> dict[str, Any]:
+        status = response.status_code
+        if status < 300 and (status == 204 or not response.content):
+            return {}
+        body = _json_or_none(response)
+        if status < 300:
+            if not isinstance(body, dict):
+                raise ZohoCRMServerError(
+                    f"Zoho CRM answered HTTP {status} with a body that is not a JSON object",
+                    status_code=status,
+                    hint="Check that api_url points at Zoho CRM",
+                )
+            return body
+        raise error_from_response(status, body, retry_after=_retry_after(response))
+
+
+def _file_cache_or_none() -> TokenCache | None:
+    cache = FileTokenCache()
+    try:
+        cache.ensure_dir()
+    except OSError as exc:
+        log.warning("Token file cache unavailable (%s); tokens are cached in this process only", exc)
+        return None
+    return cache

@@ -1,0 +1,44 @@
+"""Checks on anything that goes into a URL, run before any request is sent.
+
+A record or rule id reaches a URL path; a module name reaches a path or query. Allowing only
+digits and API-name characters means no user input can change which endpoint is called.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from airflow_provider_zohocrm.exceptions import ZohoCRMValidationError
+
+_ID = re.compile(r"^[0-9]{1,30}$")
+_MODULE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,99}$")
+
+
+def validate_id(value: Any, param: str) -> str:
+    """Return ``value`` as a Zoho id (a string of digits) or raise naming ``param``."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return str(value)
+    if isinstance(value, str) and _ID.match(value):
+        return value
+    raise ZohoCRMValidationError(
+        f"{param} must be a Zoho id, a string of digits; got {_preview(value)}",
+        details={"json_path": param},
+        hint="Pass the id exactly as Zoho returns it, e.g. '4876876000011150005'",
+    )
+
+
+def validate_module(value: Any, param: str = "module") -> str:
+    """Return ``value`` as a module API name (letters, digits, underscores) or raise naming ``param``."""
+    if isinstance(value, str) and _MODULE.match(value):
+        return value
+    raise ZohoCRMValidationError(
+        f"{param} must be a module API name (letters, digits and underscores); got {_preview(value)}",
+        details={"json_path": param},
+        hint="Use the module's api_name from Zoho (Setup > Developer Hub > APIs), e.g. 'Leads'",
+    )
+
+
+def _preview(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
