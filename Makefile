@@ -1,0 +1,44 @@
+# Two entry points: `make demo` (example DAGs against the bundled emulator) and `make test`
+# (lint, types, and the whole suite on Airflow 3.x and 2.11.x). Both install what they need,
+# pinned by uv.lock, into project-local environments.
+
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+AF3_ENV := .venv
+AF2_ENV := .venv-af2
+export UV_PYTHON := $(shell $(PYTHON) -c 'import sys; print(sys.executable)')
+export UV_LINK_MODE := copy
+PYTEST_ARGS ?=
+
+.PHONY: demo test lint env env-af3 env-af2 bench clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+env-af3: $(UV)
+	UV_PROJECT_ENVIRONMENT=$(AF3_ENV) $(UV) sync --frozen --quiet
+
+env-af2: $(UV)
+	UV_PROJECT_ENVIRONMENT=$(AF2_ENV) $(UV) sync --frozen --quiet --no-default-groups --group dev --group af2
+
+env: env-af3 env-af2
+
+lint: env-af3
+	$(AF3_ENV)/bin/ruff check .
+	$(AF3_ENV)/bin/ruff format --check .
+	$(AF3_ENV)/bin/mypy
+
+test: env lint
+	@bash scripts/run_tests.sh "$(AF3_ENV)" "$(AF2_ENV)" $(PYTEST_ARGS)
+
+demo: env-af3
+	$(AF3_ENV)/bin/python scripts/demo.py
+
+bench: env-af3
+	$(AF3_ENV)/bin/python benchmarks/import_overhead.py
+
+clean:
+	rm -rf $(TOOLS) $(AF3_ENV) $(AF2_ENV) .demo

@@ -1,0 +1,226 @@
+"""Cadences: the list, and manual enrol/unenrol of records with the enrollment state they change.
+
+Records are not stored. Any all-digit id of 15-19 digits is a record that exists in every
+module, except ids starting with ``999`` (``MISSING_RECORD_PREFIX``), which never exist, so
+tests can provoke per-record INVALID_DATA and a 207. Only enrollments are kept, as a set of
+record ids per cadence, so unenrolling millions of ids keeps memory flat.
+
+Choices where Zoho's pages are silent:
+- "Manual enrollment" is the cadence ``type`` ``manual_enrollment`` (``execution_details.type``
+  ``manual``); automatic ones are ``custom_view`` cadences (``execution_details.type``
+  ``automatic``). Enrol/unenrol with any other cadence is NOT_ALLOWED for the whole request.
+- Unenrolling a record that is not enrolled is SUCCESS (idempotent, so retries are safe);
+  enrolling an enrolled record is SUCCESS too.
+- Every record ok → 200; some failed → 207; all failed → 400 with the same ``data`` array.
+- An empty ``ids``/``cadences_ids`` array counts as missing (MANDATORY_NOT_FOUND).
+- When both the 5-cadence and the 100-record limits are exceeded, ``details.limit_due_to`` lists
+  both and each entry carries its own ``limit`` (there is no single top-level ``limit``).
+- A cadence of another module than the URL's is an unknown id (INVALID_DATA).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from airflow_provider_zohocrm.testing.emulator.errors import ZohoError
+from airflow_provider_zohocrm.testing.emulator.org import ADMIN, org_time
+from airflow_provider_zohocrm.testing.emulator.paging import paginate
+
+MAX_CADENCES = 5
+MAX_RECORDS = 100
+MISSING_RECORD_PREFIX = "999"
+STANDARD_MODULES = ("Leads", "Contacts", "Deals", "Vendors")
+_RECORD_ID = re.compile(r"[0-9]{15,19}")
+_SEED_TIME = 1_761_000_000.0  # 2025-10-21
+# (id, name, module, manual?, follow-ups (email, task, call), enrolled record ids)
+_SEED = [
+    ("554023000004092001", "Lead Nurture - Manual", "Leads", True, (3, 1, 1), ["554023000001798101"]),
+    ("554023000004092002", "New Lead Welcome", "Leads", False, (2, 0, 1), ["554023000001798102"]),
+    (
+        "554023000004092008",
+        "CadenceTest1",
+        "Contacts",
+        True,
+        (2, 2, 0),
+        ["554023000001798647", "554023000001625028"],
+    ),
+    ("554023000004092009", "Contact Re-engagement", "Contacts", False, (4, 0, 0), []),
+    ("554023000004092015", "Deal Follow-up", "Deals", True, (1, 2, 2), ["554023000001799001"]),
+    ("554023000004092016", "Stalled Deal Alert", "Deals", False, (0, 1, 1), []),
+]
+
+
+class CadenceStore:
+    def __init__(self, modules: list[dict[str, Any]], seed: bool) -> None:
+        supported = [m for m in modules if m["api_name"] in STANDARD_MODULES or m["generated_type"] == "custom"]
+        self._modules = {m["api_name"].lower(): m for m in supported}
+        self._known_modules = {m["api_name"].lower() for m in modules}
+        self._cadences: dict[str, dict[str, Any]] = {}
+        self._enrolled: dict[str, set[str]] = {}
+        if seed:
+            for cadence_id, name, module_name, manual, follow_ups, enrolled in _SEED:
+                self._cadences[cadence_id] = _cadence(
+                    cadence_id, name, self._modules[module_name.lower()], manual, follow_ups
+                )
+                self._enrolled[cadence_id] = set(enrolled)
+
+    def list(self, params: Mapping[str, str]) -> tuple[int, dict[str, Any] | None]:
+        cadences = list(self._cadences.values())
+        if "module" in params:
+            cadences = [c for c in cadences if c["module"]["api_name"].lower() == params["module"].lower()]
+        if "active" in params:
+            cadences = [c for c in cadences if str(c["active"]).lower() == params["active"].lower()]
+        return paginate("cadences", cadences, params)
+
+    def enrol(self, module: str, body: Any) -> tuple[int, dict[str, Any]]:
+        return self._act(module, body, enrol=True)
+
+    def unenrol(self, module: str, body: Any) -> tuple[int, dict[str, Any]]:
+        return self._act(module, body, enrol=False)
+
+    def is_enrolled(self, cadence_id: str, record_id: str) -> bool:
+        return record_id in self._enrolled.get(cadence_id, ())
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "cadences": [dict(c) for c in self._cadences.values()],
+            "enrollments": {cid: sorted(ids) for cid, ids in self._enrolled.items()},
+        }
+
+    def _act(self, module_name: str, body: Any, *, enrol: bool) -> tuple[int, dict[str, Any]]:
+        module = self._module(module_name)
+        if body is None:
+            body = {}
+        if not isinstance(body, dict):
+            raise ZohoError(400, "INVALID_DATA", "invalid data", {"expected_data_type": "jsonobject"})
+        record_ids = _id_list(body, "ids", "Record ids not found")
+        cadence_ids = _id_list(body, "cadences_ids", "Cadences ids not found")
+        _check_limits(len(cadence_ids), len(record_ids))
+        cadences = self._cadences_for(module, cadence_ids)
+        refs = [{"name": c["name"], "id": c["id"]} for c in cadences]
+        message = "records manually enrolled" if enrol else "records manually unenrolled"
+        items = []
+        for index, raw in enumerate(record_ids):
+            record_id = str(raw) if isinstance(raw, (str, int)) and not isinstance(raw, bool) else ""
+            if not _record_exists(record_id):
+                items.append(
+                    ZohoError(
+                        400,
+                        "INVALID_DATA",
+                        "given id seems to be invalid",
+                        {"api_name": "ids", "json_path": f"$.ids[{index}]"},
+                    ).envelope()
+                )
+                continue
+            for cadence in cadences:
+                enrolled = self._enrolled.setdefault(cadence["id"], set())
+                if enrol:
+                    enrolled.add(record_id)
+                else:
+                    enrolled.discard(record_id)
+            details = {"id": record_id, "cadences": [dict(ref) for ref in refs]}
+            items.append({"code": "SUCCESS", "details": details, "message": message, "status": "success"})
+        succeeded = sum(1 for item in items if item["status"] == "success")
+        status = 200 if succeeded == len(items) else 207 if succeeded else 400
+        return status, {"data": items}
+
+    def _module(self, name: str) -> dict[str, Any]:
+        module = self._modules.get(name.lower())
+        if module is None:
+            message = (
+                "the module is not supported for cadences"
+                if name.lower() in self._known_modules
+                else "the module name given seems to be invalid"
+            )
+            raise ZohoError(400, "INVALID_MODULE", message, {"resource_path_index": 0})
+        return module
+
+    def _cadences_for(self, module: dict[str, Any], cadence_ids: list[Any]) -> list[dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        for index, raw in enumerate(cadence_ids):
+            cadence = self._cadences.get(str(raw)) if isinstance(raw, (str, int)) else None
+            if cadence is None or cadence["module"]["id"] != module["id"]:
+                raise ZohoError(
+                    400,
+                    "INVALID_DATA",
+                    "the given id seems to be invalid",
+                    {"api_name": "cadences_ids", "json_path": f"$.cadences_ids[{index}]"},
+                )
+            if cadence["type"] != "manual_enrollment":
+                raise ZohoError(
+                    400,
+                    "NOT_ALLOWED",
+                    "id given is not manual enrollment cadence",
+                    {"api_name": "cadences_id", "json_path": f"$.cadences_id[{index}]"},
+                )
+            found[cadence["id"]] = cadence
+        return list(found.values())
+
+
+def _id_list(body: dict[str, Any], key: str, missing_message: str) -> list[Any]:
+    value = body.get(key)
+    if value is None or value == []:
+        raise ZohoError(400, "MANDATORY_NOT_FOUND", missing_message, {"api_name": key, "json_path": f"$.{key}"})
+    if not isinstance(value, list):
+        raise ZohoError(
+            400,
+            "INVALID_DATA",
+            "invalid data",
+            {"api_name": key, "json_path": f"$.{key}", "expected_data_type": "jsonarray"},
+        )
+    return value
+
+
+def _check_limits(cadence_count: int, record_count: int) -> None:
+    over = [
+        (key, limit, noun)
+        for key, limit, noun, count in (
+            ("cadences_ids", MAX_CADENCES, "cadences ids", cadence_count),
+            ("ids", MAX_RECORDS, "record ids", record_count),
+        )
+        if count > limit
+    ]
+    if not over:
+        return
+    if len(over) == 1:
+        key, limit, noun = over[0]
+        details: dict[str, Any] = {"limit": limit, "limit_due_to": [{"api_name": key, "json_path": f"$.{key}"}]}
+        message = f"Limit Exceeded, You cannot give more than {limit} {noun}"
+    else:
+        details = {"limit_due_to": [{"api_name": k, "json_path": f"$.{k}", "limit": lim} for k, lim, _ in over]}
+        message = "Limit Exceeded, You cannot give more than 5 cadences ids and 100 record ids"
+    raise ZohoError(400, "LIMIT_EXCEEDED", message, details)
+
+
+def _record_exists(record_id: str) -> bool:
+    return bool(_RECORD_ID.fullmatch(record_id)) and not record_id.startswith(MISSING_RECORD_PREFIX)
+
+
+def _cadence(
+    cadence_id: str, name: str, module: dict[str, Any], manual: bool, follow_ups: tuple[int, int, int]
+) -> dict[str, Any]:
+    email, task, call = follow_ups
+    return {
+        "id": cadence_id,
+        "name": name,
+        "module": {"api_name": module["api_name"], "id": module["id"]},
+        "active": True,
+        "published": True,
+        "type": "manual_enrollment" if manual else "custom_view",
+        "status": "active",
+        "execution_details": {
+            "type": "manual" if manual else "automatic",
+            "end_date": None,
+            "automatic_unenroll": not manual,
+            "unenroll_properties": {"type": "on_reply" if not manual else None, "end_date": None},
+            "execute_every": {"unit": 1, "period": "days"},
+        },
+        "summary": {"email_follow_up_count": email, "task_follow_up_count": task, "call_follow_up_count": call},
+        "custom_view": None if manual else {"id": "554023000000087501", "name": f"All {module['api_name']}"},
+        "created_by": dict(ADMIN),
+        "modified_by": dict(ADMIN),
+        "created_time": org_time(_SEED_TIME),
+        "modified_time": org_time(_SEED_TIME),
+    }

@@ -1,0 +1,70 @@
+"""Fixtures shared by every test layer: isolated token caches, a canary connection, recorded sleeps."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+CONN_ID = "zoho_crm_default"
+CLIENT_ID = "1000.CANARYCLIENTID"
+# Canary secrets: unique strings that must never show up in logs, errors or reprs.
+CLIENT_SECRET = "canary-client-secret-7f3a"
+REFRESH_TOKEN = "canary-refresh-token-9b2c"
+ACCESS_TOKEN = "canary-access-token-4d1e"
+CANARIES = (CLIENT_SECRET, REFRESH_TOKEN, ACCESS_TOKEN)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_token_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Every test starts with an empty process-wide token cache and its own token file directory."""
+    from airflow_provider_zohocrm.auth.token_cache import CACHE_DIR_ENV, MEMORY_CACHE
+
+    cache_dir = tmp_path_factory.mktemp("zoho-token-cache") / "tokens"
+    monkeypatch.setenv(CACHE_DIR_ENV, str(cache_dir))
+    MEMORY_CACHE.clear()
+    yield cache_dir
+    MEMORY_CACHE.clear()
+
+
+@pytest.fixture
+def token_cache_dir(_isolated_token_cache: Any) -> Any:
+    """The (not yet created) token file directory this test's hooks use."""
+    return _isolated_token_cache
+
+
+@pytest.fixture
+def make_zoho_conn(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Set ``AIRFLOW_CONN_<ID>`` to a zoho_crm JSON connection with canary secrets; returns the conn id.
+
+    ``make_zoho_conn(conn_id="other", login=None, api_url="https://...")``: keyword arguments other
+    than ``login``/``password`` become extras; ``None`` leaves a field out.
+    """
+
+    def make(conn_id: str = CONN_ID, *, login: Any = CLIENT_ID, password: Any = CLIENT_SECRET, **extra: Any) -> str:
+        extras = {"refresh_token": REFRESH_TOKEN, **extra}
+        doc: dict[str, Any] = {"conn_type": "zoho_crm"}
+        if login is not None:
+            doc["login"] = login
+        if password is not None:
+            doc["password"] = password
+        doc["extra"] = {key: value for key, value in extras.items() if value is not None}
+        monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(doc))
+        return conn_id
+
+    return make
+
+
+@pytest.fixture
+def zoho_conn(make_zoho_conn: Any) -> str:
+    """The default connection ``zoho_crm_default`` (us data center, production, default extras)."""
+    return make_zoho_conn()
+
+
+@pytest.fixture
+def recorded_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Retry sleeps are recorded here instead of slept."""
+    sleeps: list[float] = []
+    monkeypatch.setattr("airflow_provider_zohocrm.retry._sleep", sleeps.append)
+    return sleeps
