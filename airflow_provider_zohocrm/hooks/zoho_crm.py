@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import BaseHook
 
+from airflow_provider_zohocrm.api.cadences import CadencesAPI
+from airflow_provider_zohocrm.api.connected_workflows import ConnectedWorkflowsAPI
+from airflow_provider_zohocrm.api.workflow_rules import WorkflowRulesAPI
 from airflow_provider_zohocrm.connection import (
     CONN_TYPE,
     DEFAULT_CONN_ID,
@@ -25,7 +28,7 @@ if TYPE_CHECKING:
     from airflow_provider_zohocrm.transport import ZohoTransport
 
 
-class ZohoCRMHook(BaseHook):
+class ZohoCRMHook(WorkflowRulesAPI, ConnectedWorkflowsAPI, CadencesAPI, BaseHook):
     """Talk to the Zoho CRM REST API through an Airflow connection of type ``zoho_crm``.
 
     :param zoho_crm_conn_id: the connection (login = client id, password = client secret,
@@ -57,6 +60,15 @@ class ZohoCRMHook(BaseHook):
         self._max_attempts = max_attempts
         self._max_retry_seconds = max_retry_seconds
         self._token_cache = token_cache
+
+    @classmethod
+    def for_connection(cls, conn: Any, **kwargs: Any) -> ZohoCRMHook:
+        """A hook for an already fetched ``Connection`` (e.g. fetched asynchronously in a trigger)."""
+        hook = cls(zoho_crm_conn_id=conn.conn_id, **kwargs)
+        hook.__dict__["settings"] = settings_from_connection(
+            conn, timeout=hook._timeout, max_attempts=hook._max_attempts, max_retry_seconds=hook._max_retry_seconds
+        )
+        return hook
 
     @classmethod
     def get_connection_form_widgets(cls) -> dict[str, Any]:

@@ -1,0 +1,52 @@
+"""Operators of the Zoho CRM provider, one per Zoho action.
+
+Names resolve lazily (PEP 562): ``from airflow_provider_zohocrm.operators import X`` imports only
+the module that defines X, which keeps DAG parsing cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "ZohoCRMBaseOperator": "base",
+    "ReorderWorkflowRulesOperator": "workflow_rules",
+    "UpdateWorkflowRuleOperator": "workflow_rules",
+    "ActivateWorkflowRuleOperator": "workflow_rules",
+    "DeactivateWorkflowRuleOperator": "workflow_rules",
+    "CreateConnectedWorkflowOperator": "connected_workflows",
+    "ActivateConnectedWorkflowOperator": "connected_workflows",
+    "DeactivateConnectedWorkflowOperator": "connected_workflows",
+    "UnenrollCadenceOperator": "cadences",
+}
+
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:
+    from airflow_provider_zohocrm.operators.base import ZohoCRMBaseOperator
+    from airflow_provider_zohocrm.operators.cadences import UnenrollCadenceOperator
+    from airflow_provider_zohocrm.operators.connected_workflows import (
+        ActivateConnectedWorkflowOperator,
+        CreateConnectedWorkflowOperator,
+        DeactivateConnectedWorkflowOperator,
+    )
+    from airflow_provider_zohocrm.operators.workflow_rules import (
+        ActivateWorkflowRuleOperator,
+        DeactivateWorkflowRuleOperator,
+        ReorderWorkflowRulesOperator,
+        UpdateWorkflowRuleOperator,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

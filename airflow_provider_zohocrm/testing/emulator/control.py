@@ -1,0 +1,90 @@
+"""The control API under ``/__emulator__/``: no auth, JSON in and out, for tests in other processes.
+
+Each endpoint maps onto the Python control API of ``EmulatorCore``; a bad argument answers 400
+``{"error": ...}``, an unknown endpoint 404.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_zohocrm.testing.emulator.errors import ZohoError
+from airflow_provider_zohocrm.testing.emulator.wire import Reply, Request, json_reply
+
+if TYPE_CHECKING:
+    from airflow_provider_zohocrm.testing.emulator.core import EmulatorCore
+
+PREFIX = "/__emulator__/"
+
+Body = dict[str, Any]
+Endpoint = Callable[["EmulatorCore", Request, Body, tuple[str, ...]], tuple[int, Any]]
+
+
+def _journal(core: EmulatorCore, request: Request, body: Body, args: tuple[str, ...]) -> tuple[int, Any]:
+    entries = core.journal_entries(int(request.query.get("since", "0")))
+    return 200, {"entries": entries, "last_seq": entries[-1]["seq"] if entries else None}
+
+
+def _reset(core: EmulatorCore, request: Request, body: Body, args: tuple[str, ...]) -> tuple[int, Any]:
+    core.reset(body.get("seed"))
+    return 200, {"reset": True}
+
+
+def _clear_faults(core: EmulatorCore, request: Request, body: Body, args: tuple[str, ...]) -> tuple[int, Any]:
+    core.clear_faults()
+    return 200, {"faults": []}
+
+
+def _rule_status(core: EmulatorCore, request: Request, body: Body, args: tuple[str, ...]) -> tuple[int, Any]:
+    if not isinstance(body.get("active"), bool):
+        raise ValueError('body must be {"active": true|false}')
+    return core.set_workflow_rule_active(args[0], body["active"])
+
+
+def _workflow_status(core: EmulatorCore, request: Request, body: Body, args: tuple[str, ...]) -> tuple[int, Any]:
+    return 200, core.set_connected_workflow_status(args[0], str(body.get("status")))
+
+
+_ENDPOINTS: list[tuple[str, str, Endpoint]] = [
+    ("GET", "journal", _journal),
+    ("DELETE", "journal", lambda c, r, b, a: (200, {"cleared": c.clear_journal()})),
+    ("POST", "reset", _reset),
+    ("GET", "state", lambda c, r, b, a: (200, c.snapshot())),
+    ("GET", "faults", lambda c, r, b, a: (200, {"faults": c.faults()})),
+    ("POST", "faults", lambda c, r, b, a: (201, {"fault": c.add_fault(b)})),
+    ("DELETE", "faults", _clear_faults),
+    ("POST", "clock", lambda c, r, b, a: (200, {"offset": c.advance_clock(float(b["advance"]))})),
+    ("GET", "config", lambda c, r, b, a: (200, c.config.to_dict())),
+    ("POST", "config", lambda c, r, b, a: (200, c.set_config(**b))),
+    ("GET", "stats", lambda c, r, b, a: (200, c.stats())),
+    ("POST", "tokens/expire", lambda c, r, b, a: (200, {"expired": c.expire_tokens()})),
+    ("POST", "tokens/revoke", lambda c, r, b, a: (200, {"revoked": c.revoke_refresh_token(b.get("refresh_token"))})),
+    ("POST", "connected_workflows/([0-9]+)/status", _workflow_status),
+    ("POST", "workflow_rules/([^/]+)/status", _rule_status),
+]
+_COMPILED = [(method, re.compile(path), endpoint) for method, path, endpoint in _ENDPOINTS]
+
+
+def handle(core: EmulatorCore, request: Request) -> Reply:
+    path = request.path[len(PREFIX) :]
+    try:
+        body = json.loads(request.body) if request.body.strip() else {}
+    except ValueError:
+        return json_reply(400, {"error": "the body is not valid JSON"})
+    if not isinstance(body, dict):
+        return json_reply(400, {"error": "the body must be a JSON object"})
+    for method, pattern, endpoint in _COMPILED:
+        match = pattern.fullmatch(path)
+        if match is None or method != request.method:
+            continue
+        try:
+            status, payload = endpoint(core, request, body, match.groups())
+        except ZohoError as exc:
+            return json_reply(exc.status, exc.envelope())
+        except (ValueError, KeyError, TypeError) as exc:
+            return json_reply(400, {"error": str(exc) or type(exc).__name__})
+        return json_reply(status, payload)
+    return json_reply(404, {"error": f"no control endpoint {request.method} {request.path}"})

@@ -1,0 +1,328 @@
+"""The emulator without its HTTP server: request pipeline, limits, faults and the Python control API.
+
+Pipeline of a ``/crm/`` call: fault script → authentication (401) → concurrency limit and
+credits (429) → latency → route (404 / 400 method) → scope (401) → edition (400
+FEATURE_NOT_SUPPORTED) → permission (403) → store. One lock guards all state; latency and
+hangs sleep outside it, and both wake up when the emulator stops.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import parse_qsl
+
+from airflow_provider_zohocrm.testing.emulator import control
+from airflow_provider_zohocrm.testing.emulator.clock import Clock
+from airflow_provider_zohocrm.testing.emulator.config import EmulatorConfig, parse_scopes
+from airflow_provider_zohocrm.testing.emulator.errors import ZohoError
+from airflow_provider_zohocrm.testing.emulator.faults import Fault, FaultPlan
+from airflow_provider_zohocrm.testing.emulator.journal import Journal
+from airflow_provider_zohocrm.testing.emulator.limits import ConcurrencyGate, CreditMeter
+from airflow_provider_zohocrm.testing.emulator.oauth import AccessToken, TokenAuthority
+from airflow_provider_zohocrm.testing.emulator.routes import Call, resolve
+from airflow_provider_zohocrm.testing.emulator.scopes import covers
+from airflow_provider_zohocrm.testing.emulator.state import EmulatorState
+from airflow_provider_zohocrm.testing.emulator.wire import Reply, Request, json_reply
+
+TOKEN_PATH = "/oauth/v2/token"
+_API_PATH = re.compile(r"/crm/(v[0-9]+)/(.+)")
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+_NOT_JSON = object()
+
+DEFAULT_CLIENT_ID = "1000.EMULATORCLIENT"
+DEFAULT_CLIENT_SECRET = "emulator-client-secret"
+DEFAULT_REFRESH_TOKEN = "1000.emulator-refresh-token"
+
+
+class EmulatorCore:
+    def __init__(
+        self,
+        *,
+        client_id: str = DEFAULT_CLIENT_ID,
+        client_secret: str = DEFAULT_CLIENT_SECRET,
+        refresh_token: str = DEFAULT_REFRESH_TOKEN,
+        latency_ms: float = 0,
+        concurrency_limit: int = 10,
+        edition: str = "enterprise",
+        seed: bool = True,
+        token_lifetime: int = 3600,
+        credit_allowance: int | None = None,
+        scopes: str | Iterable[str] | None = None,
+    ) -> None:
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.refresh_token = refresh_token
+        self._defaults = EmulatorConfig(
+            latency_ms=latency_ms,
+            concurrency_limit=concurrency_limit,
+            edition=edition,
+            credit_allowance=credit_allowance,
+            scopes=parse_scopes(scopes),
+            token_lifetime=token_lifetime,
+        )
+        self._seed = seed
+        self.base_url = ""  # known once the server has bound its port
+        self.clock = Clock()
+        self._lock = threading.RLock()
+        self._stopping = threading.Event()
+        self._journal = Journal(secrets=(client_secret, refresh_token))
+        self._fresh_state(seed)
+
+    # ----------------------------------------------------------------- pipeline
+
+    def handle(self, request: Request) -> Reply:
+        """Answer one HTTP request (called from the server's handler threads)."""
+        if request.path.startswith(control.PREFIX):
+            return control.handle(self, request)
+        started, perf = self.clock.now(), time.perf_counter()
+        body = _decode_json(request.body)
+        form = _decode_form(request) if request.path == TOKEN_PATH else None
+        error = None
+        with self._lock:
+            self._counters["requests"] += 1
+            fault = self._faults.take(request.method, request.path)
+        try:
+            reply = self._fault_reply(fault, request) if fault else self._route(request, body, form)
+        except Exception as exc:  # a broken store must answer 500, not drop the connection
+            error = f"{type(exc).__name__}: {exc}"
+            reply = json_reply(500, ZohoError(500, "INTERNAL_ERROR", "Internal Server Error").envelope())
+        with self._lock:
+            self._counters["responses_429"] += reply.status == 429
+            self._counters["internal_errors"] += error is not None
+        self._journal.record(
+            method=request.method,
+            path=request.path,
+            query=request.query,
+            headers=request.headers,
+            json_body=None if body is _NOT_JSON or form is not None else body,
+            form=form,
+            status=None if reply.drop else reply.status,
+            timestamp=started,
+            duration_ms=round((time.perf_counter() - perf) * 1000, 3),
+            fault=fault.kind if fault else None,
+            error=error,
+        )
+        return reply
+
+    def _route(self, request: Request, body: Any, form: dict[str, str] | None) -> Reply:
+        if form is not None:
+            return self._token(request, form)
+        match = _API_PATH.fullmatch(request.path)
+        if match is None:
+            return _error_reply(
+                ZohoError(404, "INVALID_URL_PATTERN", "Please check if the URL trying to access is a correct one")
+            )
+        try:
+            return self._api(request, match.group(1), match.group(2), body)
+        except ZohoError as exc:
+            return _error_reply(exc)
+
+    def _token(self, request: Request, form: dict[str, str]) -> Reply:
+        if request.method != "POST":
+            return _error_reply(
+                ZohoError(400, "INVALID_REQUEST_METHOD", "The http request method type is not a valid one")
+            )
+        config = self.config
+        self._pause(config.latency_ms / 1000)
+        with self._lock:
+            self._counters["token_requests"] += 1
+            answer = self.tokens.grant(
+                {**request.query, **form},
+                lifetime=config.token_lifetime,
+                scopes=config.scopes,
+                api_domain=self.base_url,
+            )
+        return json_reply(200, answer)
+
+    def _api(self, request: Request, version: str, path: str, body: Any) -> Reply:
+        config = self.config
+        with self._lock:
+            self._counters["api_requests"] += 1
+            token = self.tokens.authenticate(request.header("Authorization"))
+            gate = self._gate
+            if not gate.try_enter(token.refresh_token, config.concurrency_limit):
+                raise ZohoError(
+                    429,
+                    "TOO_MANY_REQUESTS",
+                    f"Concurrency limit of {config.concurrency_limit} requests in progress exceeded. "
+                    "Please try again after some time.",
+                )
+            if not self._credits.try_spend(config.credit_allowance):
+                gate.leave(token.refresh_token)
+                raise ZohoError(
+                    429,
+                    "TOO_MANY_REQUESTS",
+                    "API credit limit of the last 24 hours exceeded. Please try again after some time.",
+                )
+        try:
+            self._pause(config.latency_ms / 1000)
+            with self._lock:
+                status, payload = self._dispatch(request, version, path, body, token, config)
+            return json_reply(status, payload)
+        finally:
+            with self._lock:
+                gate.leave(token.refresh_token)
+
+    def _dispatch(
+        self, request: Request, version: str, path: str, body: Any, token: AccessToken, config: EmulatorConfig
+    ) -> tuple[int, dict[str, Any] | None]:
+        route, handler, args = resolve(version, path, request.method)
+        accepted = route.accepted_scopes(request.method, args)
+        if accepted is not None and not covers(token.scopes, accepted):
+            raise ZohoError(401, "OAUTH_SCOPE_MISMATCH", "invalid oauth scope to access this URL")
+        if route.min_edition and not config.edition_at_least(route.min_edition):
+            raise ZohoError(400, "FEATURE_NOT_SUPPORTED", "Your edition doesn't support this feature")
+        if route.family in config.revoked_permissions:
+            raise ZohoError(403, "NO_PERMISSION", "permission denied", {"permissions": [route.permission]})
+        if request.method not in _BODY_METHODS:
+            body = None
+        elif body is _NOT_JSON:
+            raise ZohoError(400, "INVALID_DATA", "the request body is not valid JSON")
+        return handler(self.state, Call(request.method, request.query, body, args))
+
+    def _fault_reply(self, fault: Fault, request: Request) -> Reply:
+        if fault.kind == "status":
+            status, headers, payload = fault.response()
+            if isinstance(payload, bytes):
+                return Reply(status, payload, headers)
+            return json_reply(status, payload, headers)
+        if fault.kind == "invalidate_token":
+            with self._lock:
+                self.tokens.invalidate_header(request.header("Authorization"))
+            return _error_reply(ZohoError(401, "INVALID_TOKEN", "invalid oauth token"))
+        if fault.kind == "hang":
+            self._pause(fault.hang_seconds)
+        return Reply(0, drop=True)
+
+    def _pause(self, seconds: float) -> None:
+        if seconds > 0:
+            self._stopping.wait(seconds)
+
+    # --------------------------------------------------------- Python control API
+
+    def _fresh_state(self, seed: bool) -> None:
+        self.config = self._defaults
+        self.clock.reset()
+        self.tokens = TokenAuthority(self.client_id, self.client_secret, [self.refresh_token], self.clock.now)
+        self.state = EmulatorState(seed, self.clock.now)
+        self._gate = ConcurrencyGate()
+        self._credits = CreditMeter(self.clock.now)
+        self._faults = FaultPlan()
+        self._counters = dict.fromkeys(
+            ("requests", "api_requests", "token_requests", "responses_429", "internal_errors"), 0
+        )
+        self._journal.clear()
+
+    def reset(self, seed: bool | None = None) -> None:
+        """Back to the state after construction: data, config, clock, tokens, faults, journal, stats.
+
+        Access tokens issued before are dead afterwards (clients must refresh).
+        """
+        with self._lock:
+            self._fresh_state(self._seed if seed is None else seed)
+
+    @property
+    def journal(self) -> list[dict[str, Any]]:
+        return self._journal.entries()
+
+    def journal_entries(self, since: int = 0) -> list[dict[str, Any]]:
+        return self._journal.entries(since)
+
+    def clear_journal(self) -> int:
+        return self._journal.clear()
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                **self.state.snapshot(),
+                "tokens": self.tokens.summary(),
+                "config": self.config.to_dict(),
+                "clock": {"now": self.clock.now(), "offset": self.clock.offset},
+                "faults": self._faults.pending(),
+            }
+
+    def add_fault(self, spec: Mapping[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
+        """Script a fault (see ``faults.py``), e.g. ``add_fault(status=503, count=2, path="/crm/")``."""
+        with self._lock:
+            return self._faults.add({**(spec or {}), **fields}).to_dict()
+
+    def faults(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return self._faults.pending()
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def set_config(self, **changes: Any) -> dict[str, Any]:
+        """Change latency_ms, concurrency_limit, edition, credit_allowance, scopes, token_lifetime or
+        revoked_permissions (families: workflow_rules, connected_workflows, cadences, modules).
+
+        Scopes apply to tokens issued afterwards; the rest to the next request.
+        """
+        with self._lock:
+            self.config = self.config.updated(changes)
+            return self.config.to_dict()
+
+    def advance_clock(self, seconds: float) -> float:
+        """Jump the emulator's clock forward: token expiry, throttle and credit windows follow it."""
+        with self._lock:
+            return self.clock.advance(seconds)
+
+    def stats(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                **self._counters,
+                "token_grants": self.tokens.granted,
+                "token_denials": self.tokens.denied,
+                "faults_fired": self._faults.fired,
+                "in_flight": self._gate.in_flight,
+                "peak_in_flight": self._gate.peak,
+                "credits_used": self._credits.used(),
+            }
+
+    def expire_tokens(self) -> int:
+        """Expire every live access token, as if an hour had passed for each of them."""
+        with self._lock:
+            return self.tokens.expire_all()
+
+    def revoke_refresh_token(self, refresh_token: str | None = None) -> list[str]:
+        """Revoke the refresh token (default: all); refreshing then answers ``invalid_code``."""
+        with self._lock:
+            return self.tokens.revoke(refresh_token)
+
+    def set_connected_workflow_status(self, workflow_id: str, status: str) -> dict[str, Any]:
+        with self._lock:
+            return self.state.connected_workflows.force_status(workflow_id, status)
+
+    def set_workflow_rule_active(self, rule_id: str, active: bool) -> tuple[int, dict[str, Any] | None]:
+        """Flip a rule through the store's own update path, as the Update Workflow Rule API would."""
+        status: dict[str, Any] = {"active": active} if active else {"active": False, "delete_schedule_action": False}
+        with self._lock:
+            return self.state.workflow_rules.update_rules(rule_id, {"workflow_rules": [{"status": status}]})
+
+
+def _error_reply(error: ZohoError) -> Reply:
+    return json_reply(error.status, error.envelope())
+
+
+def _decode_json(raw: bytes) -> Any:
+    """The JSON body, ``None`` when empty, ``_NOT_JSON`` when it does not parse."""
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return _NOT_JSON
+
+
+def _decode_form(request: Request) -> dict[str, str]:
+    try:
+        return dict(parse_qsl(request.body.decode(), keep_blank_values=True))
+    except UnicodeDecodeError:
+        return {}
