@@ -21,7 +21,17 @@ _EXPORTS = {
     "UnenrollCadenceOperator": "cadences",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "ActivateConnectedWorkflowOperator",
+    "ActivateWorkflowRuleOperator",
+    "CreateConnectedWorkflowOperator",
+    "DeactivateConnectedWorkflowOperator",
+    "DeactivateWorkflowRuleOperator",
+    "ReorderWorkflowRulesOperator",
+    "UnenrollCadenceOperator",
+    "UpdateWorkflowRuleOperator",
+    "ZohoCRMBaseOperator",
+]
 
 if TYPE_CHECKING:
     from airflow_provider_zohocrm.operators.base import ZohoCRMBaseOperator
