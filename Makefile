@@ -19,10 +19,10 @@ $(UV):
 	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
 
 env-af3: $(UV)
-	UV_PROJECT_ENVIRONMENT=$(AF3_ENV) $(UV) sync --frozen --quiet
+	UV_PROJECT_ENVIRONMENT=$(AF3_ENV) $(UV) sync --frozen --quiet --compile-bytecode
 
 env-af2: $(UV)
-	UV_PROJECT_ENVIRONMENT=$(AF2_ENV) $(UV) sync --frozen --quiet --no-default-groups --group dev --group af2
+	UV_PROJECT_ENVIRONMENT=$(AF2_ENV) $(UV) sync --frozen --quiet --compile-bytecode --no-default-groups --group dev --group af2
 
 env: env-af3 env-af2
 
