@@ -20,6 +20,8 @@ API_VERSIONS = ("v8", "v7")
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_ATTEMPTS = 6
 DEFAULT_MAX_RETRY_SECONDS = 300.0
+# Below every paid edition's per-user concurrency limit (Standard 10 ... Ultimate 25); Free is 5.
+DEFAULT_MAX_CONCURRENCY = 8
 TOKEN_CACHES = ("file", "memory")
 
 # Extra keys the connection understands (also the keys of the UI form fields).
@@ -33,6 +35,7 @@ EXTRA_FIELDS = (
     "timeout",
     "max_attempts",
     "max_retry_seconds",
+    "max_concurrency",
     "token_cache",
 )
 
@@ -54,6 +57,7 @@ class ZohoCRMConnectionSettings:
     timeout: float
     max_attempts: int
     max_retry_seconds: float
+    max_concurrency: int
     token_cache: str
 
     def __repr__(self) -> str:
@@ -143,6 +147,11 @@ def settings_from_connection(
             get_extra(extras, "max_retry_seconds"),
             DEFAULT_MAX_RETRY_SECONDS,
             float,
+        ),
+        max_concurrency=int(
+            _positive(
+                conn_id, "max_concurrency", None, get_extra(extras, "max_concurrency"), DEFAULT_MAX_CONCURRENCY, int
+            )
         ),
         token_cache=choice("token_cache", TOKEN_CACHES, TOKEN_CACHES[0]),
     )

@@ -59,6 +59,11 @@ CONN_FIELDS: dict[str, dict[str, Any]] = {
         "description": "Longest time one call may spend retrying.",
         "schema": {"type": ["number", "null"], "minimum": 1, "default": 300},
     },
+    "max_concurrency": {
+        "label": "Max Concurrent Calls",
+        "description": "Calls in flight at once per credential in one process (Zoho limits concurrency per user).",
+        "schema": {"type": ["integer", "null"], "minimum": 1, "default": 8},
+    },
     "token_cache": {
         "label": "Token Cache",
         "description": "file: share access tokens between processes on a host; memory: per process.",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 from typing import Any
 
@@ -60,6 +61,23 @@ def _json_or_none(response: requests.Response) -> Any:
         return None
 
 
+_SLOTS: dict[str, threading.BoundedSemaphore] = {}
+_SLOTS_GUARD = threading.Lock()
+
+
+def concurrency_slots(key: str, limit: int) -> threading.BoundedSemaphore:
+    """The process-wide semaphore capping calls in flight for one credential.
+
+    Zoho counts concurrent calls per user; every hook and thread of a process using the same
+    credential draws from the same slots, so a batched unenroll cannot exceed the limit.
+    """
+    with _SLOTS_GUARD:
+        slots = _SLOTS.get(key)
+        if slots is None:
+            slots = _SLOTS[key] = threading.BoundedSemaphore(limit)
+        return slots
+
+
 class ZohoTransport:
     """Sends authenticated requests for one connection and turns failures into typed errors."""
 
@@ -70,6 +88,7 @@ class ZohoTransport:
         if shared_cache is None and settings.token_cache == "file":
             shared_cache = _file_cache_or_none()
         self.tokens = TokenManager(settings, self.session, shared_cache)
+        self.slots = concurrency_slots(self.tokens.key, settings.max_concurrency)
         self.policy = RetryPolicy(max_attempts=settings.max_attempts, max_seconds=settings.max_retry_seconds)
 
     def close(self) -> None:
@@ -131,15 +150,16 @@ class ZohoTransport:
         url = f"{self.api_root(token)}/{path}"
         started = time.monotonic()
         try:
-            response = self.session.request(
-                method,
-                url,
-                params=params,
-                json=body,
-                headers={"Authorization": f"Zoho-oauthtoken {token.value}"},
-                timeout=self.settings.timeout,
-                allow_redirects=False,
-            )
+            with self.slots:
+                response = self.session.request(
+                    method,
+                    url,
+                    params=params,
+                    json=body,
+                    headers={"Authorization": f"Zoho-oauthtoken {token.value}"},
+                    timeout=self.settings.timeout,
+                    allow_redirects=False,
+                )
         except requests.Timeout:
             raise ZohoCRMTransportError(
                 f"{method} {path}: no answer from Zoho CRM within {self.settings.timeout:g} s",
