@@ -31,7 +31,7 @@ with DAG(
     tags=["zohocrm", "example"],
     params={
         "module": "Leads",
-        "cadence_ids": ["554023000004092008", "554023000004092022"],
+        "cadence_ids": ["554023000004092001"],
         "record_ids": [],
         "records_per_day": 1200,
     },
