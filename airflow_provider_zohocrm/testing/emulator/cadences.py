@@ -66,7 +66,7 @@ class CadenceStore:
                 )
                 self._enrolled[cadence_id] = set(enrolled)
 
-    def list(self, params: Mapping[str, str]) -> tuple[int, dict[str, Any] | None]:
+    def list_cadences(self, params: Mapping[str, str]) -> tuple[int, dict[str, Any] | None]:
         cadences = list(self._cadences.values())
         if "module" in params:
             cadences = [c for c in cadences if c["module"]["api_name"].lower() == params["module"].lower()]
@@ -186,7 +186,10 @@ def _check_limits(cadence_count: int, record_count: int) -> None:
         return
     if len(over) == 1:
         key, limit, noun = over[0]
-        details: dict[str, Any] = {"limit": limit, "limit_due_to": [{"api_name": key, "json_path": f"$.{key}"}]}
+        details: dict[str, Any] = {
+            "limit": limit,
+            "limit_due_to": [{"api_name": key, "json_path": f"$.{key}"}],
+        }
         message = f"Limit Exceeded, You cannot give more than {limit} {noun}"
     else:
         details = {"limit_due_to": [{"api_name": k, "json_path": f"$.{k}", "limit": lim} for k, lim, _ in over]}
@@ -217,7 +220,11 @@ def _cadence(
             "unenroll_properties": {"type": "on_reply" if not manual else None, "end_date": None},
             "execute_every": {"unit": 1, "period": "days"},
         },
-        "summary": {"email_follow_up_count": email, "task_follow_up_count": task, "call_follow_up_count": call},
+        "summary": {
+            "email_follow_up_count": email,
+            "task_follow_up_count": task,
+            "call_follow_up_count": call,
+        },
         "custom_view": None if manual else {"id": "554023000000087501", "name": f"All {module['api_name']}"},
         "created_by": dict(ADMIN),
         "modified_by": dict(ADMIN),

@@ -43,9 +43,7 @@ class EmulatorConfig:
             raise ValueError("concurrency_limit must be an integer >= 1")
         if self.edition not in EDITIONS:
             raise ValueError(f"edition must be one of {', '.join(EDITIONS)}")
-        if self.credit_allowance is not None and (
-            not _is_int(self.credit_allowance) or self.credit_allowance < 0
-        ):
+        if self.credit_allowance is not None and (not _is_int(self.credit_allowance) or self.credit_allowance < 0):
             raise ValueError("credit_allowance must be null or an integer >= 0")
         if not _is_int(self.token_lifetime) or self.token_lifetime < 1:
             raise ValueError("token_lifetime must be an integer >= 1 (seconds)")

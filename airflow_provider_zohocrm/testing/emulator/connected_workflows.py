@@ -56,7 +56,7 @@ class ConnectedWorkflowStore:
                 module = next(m for m in modules if m["api_name"] == module_name)
                 self._workflows[wf_id] = self._new(wf_id, name, description, module, status, _SEED_TIME)
 
-    def list(self, params: Mapping[str, str]) -> tuple[int, dict[str, Any] | None]:
+    def list_workflows(self, params: Mapping[str, str]) -> tuple[int, dict[str, Any] | None]:
         return paginate(KEY, sorted(self._workflows.values(), key=lambda w: w["sequence_number"]), params)
 
     def get(self, workflow_id: str) -> tuple[int, dict[str, Any]]:
@@ -101,9 +101,7 @@ class ConnectedWorkflowStore:
                 {**_field("primary_module", path), "limit": 1},
             )
         workflow_id = str(next(self._ids))
-        self._workflows[workflow_id] = self._new(
-            workflow_id, name, description, module, "draft", self._clock()
-        )
+        self._workflows[workflow_id] = self._new(workflow_id, name, description, module, "draft", self._clock())
         return 201, _success(workflow_id, "connected workflow created successfully")
 
     def activate(self, workflow_id: str) -> tuple[int, dict[str, Any]]:
@@ -171,17 +169,13 @@ class ConnectedWorkflowStore:
         raw = item.get("primary_module")
         path = f"{item_path}.primary_module"
         if raw is None:
-            raise ZohoError(
-                400, "MANDATORY_NOT_FOUND", "Required field not found", _field("primary_module", item_path)
-            )
+            raise ZohoError(400, "MANDATORY_NOT_FOUND", "Required field not found", _field("primary_module", item_path))
         if not isinstance(raw, dict):
             raise _invalid("invalid data", "primary_module", path, expected_data_type="jsonobject")
         keys = [key for key in ("api_name", "id") if raw.get(key) is not None]
         if not keys:
             expected = [{"api_name": key, "json_path": f"{path}.{key}"} for key in ("api_name", "id")]
-            raise ZohoError(
-                400, "EXPECTED_FIELD_MISSING", "Expected field missing", {"expected_fields": expected}
-            )
+            raise ZohoError(400, "EXPECTED_FIELD_MISSING", "Expected field missing", {"expected_fields": expected})
         found = [self._module_where(key, raw[key], path) for key in keys]
         if found[-1] is not found[0]:
             ambiguous = [{"api_name": key, "json_path": f"{path}.{key}"} for key in keys]
@@ -229,6 +223,4 @@ def _field(name: str, item_path: str) -> dict[str, str]:
 
 
 def _success(workflow_id: str, message: str) -> dict[str, Any]:
-    return {
-        KEY: [{"code": "SUCCESS", "details": {"id": workflow_id}, "message": message, "status": "success"}]
-    }
+    return {KEY: [{"code": "SUCCESS", "details": {"id": workflow_id}, "message": message, "status": "success"}]}

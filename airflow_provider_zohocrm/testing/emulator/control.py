@@ -41,7 +41,7 @@ def _clear_faults(core: EmulatorCore, request: Request, body: Body, args: tuple[
 def _rule_status(core: EmulatorCore, request: Request, body: Body, args: tuple[str, ...]) -> tuple[int, Any]:
     if not isinstance(body.get("active"), bool):
         raise ValueError('body must be {"active": true|false}')
-    return core.set_workflow_rule_active(args[0], body["active"])
+    return 200, core.set_workflow_rule_active(args[0], body["active"])
 
 
 def _workflow_status(core: EmulatorCore, request: Request, body: Body, args: tuple[str, ...]) -> tuple[int, Any]:
@@ -61,9 +61,14 @@ _ENDPOINTS: list[tuple[str, str, Endpoint]] = [
     ("POST", "config", lambda c, r, b, a: (200, c.set_config(**b))),
     ("GET", "stats", lambda c, r, b, a: (200, c.stats())),
     ("POST", "tokens/expire", lambda c, r, b, a: (200, {"expired": c.expire_tokens()})),
-    ("POST", "tokens/revoke", lambda c, r, b, a: (200, {"revoked": c.revoke_refresh_token(b.get("refresh_token"))})),
+    (
+        "POST",
+        "tokens/revoke",
+        lambda c, r, b, a: (200, {"revoked": c.revoke_refresh_token(b.get("refresh_token"))}),
+    ),
     ("POST", "connected_workflows/([0-9]+)/status", _workflow_status),
     ("POST", "workflow_rules/([^/]+)/status", _rule_status),
+    ("POST", "workflow_rules/([^/]+)", lambda c, r, b, a: (200, c.edit_workflow_rule(a[0], **b))),
 ]
 _COMPILED = [(method, re.compile(path), endpoint) for method, path, endpoint in _ENDPOINTS]
 

@@ -40,6 +40,11 @@ DEFAULT_REFRESH_TOKEN = "1000.emulator-refresh-token"
 
 
 class EmulatorCore:
+    # Rebuilt by reset(); read by handler threads without the lock (each is swapped atomically).
+    config: EmulatorConfig
+    tokens: TokenAuthority
+    state: EmulatorState
+
     def __init__(
         self,
         *,
@@ -300,11 +305,17 @@ class EmulatorCore:
         with self._lock:
             return self.state.connected_workflows.force_status(workflow_id, status)
 
-    def set_workflow_rule_active(self, rule_id: str, active: bool) -> tuple[int, dict[str, Any] | None]:
-        """Flip a rule through the store's own update path, as the Update Workflow Rule API would."""
-        status: dict[str, Any] = {"active": active} if active else {"active": False, "delete_schedule_action": False}
+    def set_workflow_rule_active(self, rule_id: str, active: bool) -> dict[str, Any] | None:
+        """Flip a rule on or off as a CRM user would (no limits checked); returns the rule's GET body."""
         with self._lock:
-            return self.state.workflow_rules.update_rules(rule_id, {"workflow_rules": [{"status": status}]})
+            self.state.workflow_rules.set_status(rule_id, active)
+            return self.state.workflow_rules.get_rule(rule_id)[1]
+
+    def edit_workflow_rule(self, rule_id: str, **changes: Any) -> dict[str, Any] | None:
+        """Simulate another user's edit (e.g. a rename) so clients see ``modified_time`` change."""
+        with self._lock:
+            self.state.workflow_rules.edit_rule(rule_id, **changes)
+            return self.state.workflow_rules.get_rule(rule_id)[1]
 
 
 def _error_reply(error: ZohoError) -> Reply:

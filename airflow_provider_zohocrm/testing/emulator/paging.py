@@ -30,7 +30,5 @@ def _bounded_int(params: Mapping[str, str], name: str, default: int, maximum: in
     if raw is None:
         return default
     if not raw.isdigit() or int(raw) < 1 or (maximum is not None and int(raw) > maximum):
-        raise ZohoError(
-            400, "INVALID_DATA", "The value provided to the param is Invalid", {"param_name": name}
-        )
+        raise ZohoError(400, "INVALID_DATA", "The value provided to the param is Invalid", {"param_name": name})
     return int(raw)

@@ -23,7 +23,7 @@ V7_V8 = frozenset({"v7", "v8"})
 @dataclasses.dataclass(frozen=True)
 class Call:
     method: str
-    params: Mapping[str, str]
+    params: dict[str, str]
     body: Any
     args: tuple[str, ...]  # the path's variable segments
 
@@ -69,9 +69,7 @@ def _module(state: EmulatorState, call: Call) -> Result:
     for module in state.modules:
         if wanted in (module["api_name"].lower(), module["id"]):
             return 200, {"modules": [module]}
-    raise ZohoError(
-        400, "INVALID_MODULE", "the module name given seems to be invalid", {"resource_path_index": 2}
-    )
+    raise ZohoError(400, "INVALID_MODULE", "the module name given seems to be invalid", {"resource_path_index": 2})
 
 
 def _route(path: str, handlers: Mapping[str, Handler], **options: Any) -> Route:
@@ -119,7 +117,7 @@ ROUTES = (
     _route(
         "settings/connected_workflows",
         {
-            "GET": lambda s, c: s.connected_workflows.list(c.params),
+            "GET": lambda s, c: s.connected_workflows.list_workflows(c.params),
             "POST": lambda s, c: s.connected_workflows.create(c.body),
         },
         **_CONNECTED,
@@ -141,7 +139,7 @@ ROUTES = (
     ),
     _route(
         "settings/automation/cadences",
-        {"GET": lambda s, c: s.cadences.list(c.params)},
+        {"GET": lambda s, c: s.cadences.list_cadences(c.params)},
         permission="Crm_Implied_Manage_Cadences",
         **_CADENCES,
     ),

@@ -14,7 +14,7 @@ JSON_TYPE = "application/json;charset=UTF-8"
 class Request:
     method: str
     path: str
-    query: Mapping[str, str]
+    query: dict[str, str]
     headers: Mapping[str, str]
     body: bytes = b""
 
@@ -38,4 +38,3 @@ def json_reply(status: int, payload: Any, headers: Mapping[str, str] | None = No
         return Reply(status, b"", dict(headers or {}))
     body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
     return Reply(status, body, {"Content-Type": JSON_TYPE, **(headers or {})})
-

@@ -45,30 +45,25 @@ SCHEDULE_PERIODS = frozenset({"b_days", "b_hours", "hrs"})
 
 # The trigger table of the 002 page. A module offers only some categories; `create` and `delete` live in
 # several, so the category of a trigger is looked up among the categories of the rule's trigger module.
-TRIGGER_CATEGORIES: dict[str, tuple[str, ...]] = {
-    "record_action": ("create", "edit", "create_or_edit", "delete", "field_update", "section_update"),
-    "rollup_summary": ("rollup_summary_update",),
-    "zia_recommendation": ("recommendation",),
-    "date": ("date_or_datetime",),
-    "scoring": ("score_increase", "score_decrease", "score_update"),
-    "calls": (
-        "scheduled_call_field_update", "scheduled_call_section_update", "scheduled_call_edit",
-        "scheduled_call_createedit", "outgoing_call_ring", "outgoing_call_start", "outgoing_call_section_update",
-        "outgoing_call_createedit", "outgoing_call_field_update", "outgoing_call_edit", "incoming_call_ring",
-        "incoming_call_start", "incoming_call_edit", "incoming_call_field_update", "incoming_call_createedit",
-        "incoming_call_section_update", "anyaction", "delete", "missed_call",
-    ),
-    "appointments": (
-        "create", "reschedule", "cancel", "reassign", "delete", "overdue", "marked_as_complete", "anyaction",
-    ),
-    "emails": (
-        "email_received", "mail_sent", "mail_sent_clicked", "mail_sent_replied", "mail_sent_opened",
-        "mail_sent_bounced", "email_received_notreplied", "email_received_opened_notreplied",
-        "mail_sent_replied_within", "mail_sent_opened_notreplied", "mail_sent_notreplied", "mail_sent_notopened",
-    ),
-    "facebook": ("fb_post_on_page", "fb_comment_on_page", "fb_like_on_post", "fb_send_message"),
-    "twitter": ("tw_mention_on", "tw_retweet_on_tweet", "tw_comment_on_tweet", "tw_send_message"),
+_TRIGGER_TABLE = {
+    "record_action": "create edit create_or_edit delete field_update section_update",
+    "rollup_summary": "rollup_summary_update",
+    "zia_recommendation": "recommendation",
+    "date": "date_or_datetime",
+    "scoring": "score_increase score_decrease score_update",
+    "calls": "scheduled_call_field_update scheduled_call_section_update scheduled_call_edit"
+    " scheduled_call_createedit outgoing_call_ring outgoing_call_start outgoing_call_section_update"
+    " outgoing_call_createedit outgoing_call_field_update outgoing_call_edit incoming_call_ring incoming_call_start"
+    " incoming_call_edit incoming_call_field_update incoming_call_createedit incoming_call_section_update"
+    " anyaction delete missed_call",
+    "appointments": "create reschedule cancel reassign delete overdue marked_as_complete anyaction",
+    "emails": "email_received mail_sent mail_sent_clicked mail_sent_replied mail_sent_opened mail_sent_bounced"
+    " email_received_notreplied email_received_opened_notreplied mail_sent_replied_within"
+    " mail_sent_opened_notreplied mail_sent_notreplied mail_sent_notopened",
+    "facebook": "fb_post_on_page fb_comment_on_page fb_like_on_post fb_send_message",
+    "twitter": "tw_mention_on tw_retweet_on_tweet tw_comment_on_tweet tw_send_message",
 }
+TRIGGER_CATEGORIES = {category: tuple(triggers.split()) for category, triggers in _TRIGGER_TABLE.items()}
 KNOWN_TRIGGERS = frozenset(t for triggers in TRIGGER_CATEGORIES.values() for t in triggers)
 STANDARD_CATEGORIES = ("record_action", "rollup_summary", "date", "scoring")
 MODULE_CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -130,6 +125,15 @@ def ambiguity(message: str, *paths: str) -> ZohoError:
     """The AMBIGUITY_DURING_PROCESSING shape Zoho uses: every conflicting node in ``ambiguity_due_to``."""
     due_to = [{"api_name": _api_name(path), "json_path": path} for path in paths]
     return ZohoError(400, "AMBIGUITY_DURING_PROCESSING", message, {"ambiguity_due_to": due_to})
+
+
+def _limit(message: str, path: str, limit: int) -> ZohoError:
+    return item_error("LIMIT_EXCEEDED", message, path, limit=limit)
+
+
+def _dependent(code: str, message: str, path: str, dependee_path: str) -> ZohoError:
+    """DEPENDENT_* errors also name the field the failing one depends on."""
+    return item_error(code, message, path, dependee=_dependee(dependee_path))
 
 
 def _api_name(path: str) -> str:
@@ -207,7 +211,9 @@ def check_name(value: Any, path: str = f"{ROOT}.name") -> str:
         )
     if any(char in value for char in NAME_FORBIDDEN):
         raise item_error(
-            "INVALID_DATA", "Rule Name should not contain the following special characters: #, %, ^, &, *, (, )", path
+            "INVALID_DATA",
+            "Rule Name should not contain the following special characters: #, %, ^, &, *, (, )",
+            path,
         )
     return value
 
@@ -228,9 +234,7 @@ def merge_lock(current: Node, value: Any, user: Node, path: str = f"{ROOT}.lock"
         return {"status": False, "locked_by": None, "message": None}
     message = lock.get("message")
     if message is None or (isinstance(message, str) and not message.strip()):
-        raise item_error(
-            "DEPENDENT_FIELD_MISSING", DEPENDENT_MISSING, f"{path}.message", dependee=_dependee(f"{path}.status")
-        )
+        raise _dependent("DEPENDENT_FIELD_MISSING", DEPENDENT_MISSING, f"{path}.message", f"{path}.status")
     if not isinstance(message, str):
         raise item_error("INVALID_DATA", INVALID_TYPE, f"{path}.message", expected_data_type="text")
     locked_by = current["locked_by"] if current["status"] else dict(user)
@@ -286,10 +290,7 @@ def _check_relational(value: Any, path: str) -> Node:
     if selection is not None and selection not in ("all", "specific", "unknown"):
         raise item_error("INVALID_DATA", INVALID_VALUE, f"{path}.module_selection")
     if selection == "specific" and node.get("module") is None:
-        raise item_error(
-            "DEPENDENT_FIELD_MISSING", DEPENDENT_MISSING, f"{path}.module",
-            dependee=_dependee(f"{path}.module_selection"),
-        )
+        raise _dependent("DEPENDENT_FIELD_MISSING", DEPENDENT_MISSING, f"{path}.module", f"{path}.module_selection")
     return {
         "module_selection": selection,
         "criteria": check_criteria(node.get("criteria"), f"{path}.criteria"),
@@ -335,10 +336,7 @@ def merge_trigger(current: Node, patch: Any) -> Node:
                 details.pop(key, None)
             elif not _detail_fits(key, trigger):
                 message = "Repeat not supported for this trigger" if key == "repeat" else NULL_DEPENDENT
-                raise item_error(
-                    "DEPENDENT_MISMATCH", message, f"{TRIGGER_PATH}.details.{key}",
-                    dependee=_dependee(f"{TRIGGER_PATH}.type"),
-                )
+                raise _dependent("DEPENDENT_MISMATCH", message, f"{TRIGGER_PATH}.details.{key}", f"{TRIGGER_PATH}.type")
             else:
                 details[key] = value
     return {"type": trigger, "details": details}
@@ -350,9 +348,7 @@ def check_trigger(when: Node, trigger_module: str, old_type: str | None) -> str:
     type_path = f"{TRIGGER_PATH}.type"
     available = triggers_for(trigger_module)
     if trigger not in available:
-        raise item_error(
-            "INVALID_DATA", "The given trigger is not valid.", type_path, supported_values=list(available)
-        )
+        raise item_error("INVALID_DATA", "The given trigger is not valid.", type_path, supported_values=list(available))
     category = available[trigger]
     if old_type is not None and available.get(old_type) != category:
         same = [name for name, cat in available.items() if cat == available.get(old_type)]
@@ -365,23 +361,14 @@ def _check_trigger_details(trigger: str, details: Node) -> None:
     path = f"{TRIGGER_PATH}.details"
     if trigger in REPEAT_TRIGGERS:
         if details.get("repeat") is None:
-            raise item_error(
-                "DEPENDENT_FIELD_MISSING", DEPENDENT_MISSING, f"{path}.repeat",
-                dependee=_dependee(f"{TRIGGER_PATH}.type"),
-            )
+            raise _dependent("DEPENDENT_FIELD_MISSING", DEPENDENT_MISSING, f"{path}.repeat", f"{TRIGGER_PATH}.type")
         as_bool(details["repeat"], f"{path}.repeat")
     if "criteria" in details:
         criteria = check_criteria(details["criteria"], f"{path}.criteria")
         if count_fields(criteria) > TRIGGER_FIELDS_LIMIT:
-            raise item_error(
-                "LIMIT_EXCEEDED", "The Limit of criteria fields is exceeded", f"{path}.criteria",
-                limit=TRIGGER_FIELDS_LIMIT,
-            )
+            raise _limit("The Limit of criteria fields is exceeded", f"{path}.criteria", TRIGGER_FIELDS_LIMIT)
     if "section_ids" in details and len(as_array(details["section_ids"], f"{path}.section_ids")) > SECTION_IDS_LIMIT:
-        raise item_error(
-            "LIMIT_EXCEEDED", "The Limit of selected section ids exceeded", f"{path}.section_ids",
-            limit=SECTION_IDS_LIMIT,
-        )
+        raise _limit("The Limit of selected section ids exceeded", f"{path}.section_ids", SECTION_IDS_LIMIT)
 
 
 # --- merging conditions and actions ---------------------------------------------------------------------
@@ -526,9 +513,7 @@ def _new_action(entry: Node, action_type: str, path: str, new_id: IdFactory) -> 
     action_id = entry.get("id")
     if action_type in ASSOCIATE_ACTIONS:
         if action_id is None:
-            raise item_error(
-                "DEPENDENT_FIELD_MISSING", DEPENDENT_MISSING, f"{path}.id", dependee=_dependee(f"{path}.type")
-            )
+            raise _dependent("DEPENDENT_FIELD_MISSING", DEPENDENT_MISSING, f"{path}.id", f"{path}.type")
         if not is_id(action_id):
             raise item_error("INVALID_DATA", INVALID_ACTION_ID, f"{path}.id")
     elif action_id is not None:
@@ -585,9 +570,8 @@ def check_execute_after(value: Any, path: str) -> Node:
     period = require(after, "period", path)
     unit = require(after, "unit", path)
     if not isinstance(period, str) or period not in SCHEDULE_PERIODS or not is_int(unit) or unit < 1:
-        raise item_error(
-            "DEPENDENT_MISMATCH", "Given Unit is not supported for the period.", f"{path}.unit",
-            dependee=_dependee(f"{path}.period"),
+        raise _dependent(
+            "DEPENDENT_MISMATCH", "Given Unit is not supported for the period.", f"{path}.unit", f"{path}.period"
         )
     return {"period": period, "unit": unit}
 
@@ -639,9 +623,7 @@ def _check_condition_count(conditions: list[Node]) -> None:
     if not conditions:
         raise item_error("CANNOT_REMOVE", "Conditions cannot be empty", CONDITIONS_PATH)
     if len(conditions) > CONDITIONS_LIMIT:
-        raise item_error(
-            "LIMIT_EXCEEDED", "Workflow condition limit exceeded", CONDITIONS_PATH, limit=CONDITIONS_LIMIT
-        )
+        raise _limit("Workflow condition limit exceeded", CONDITIONS_PATH, CONDITIONS_LIMIT)
 
 
 def _check_sequence(conditions: list[Node]) -> None:
@@ -661,14 +643,13 @@ def _check_condition_contents(conditions: list[Node], category: str) -> None:
         path = _located(cond, f"{CONDITIONS_PATH}[{index}]")
         details = cond["criteria_details"]
         if count_fields(details.get("criteria")) > CONDITION_FIELDS_LIMIT:
-            raise item_error(
-                "LIMIT_EXCEEDED", "Fields limit exceeded", f"{path}.criteria_details.criteria",
-                limit=CONDITION_FIELDS_LIMIT,
-            )
+            raise _limit("Fields limit exceeded", f"{path}.criteria_details.criteria", CONDITION_FIELDS_LIMIT)
         if category not in RELATIONAL_CATEGORIES and _has_relational(details):
-            raise item_error(
-                "DEPENDENT_MISMATCH", NULL_DEPENDENT, f"{path}.criteria_details.relational_criteria",
-                dependee=_dependee(f"{TRIGGER_PATH}.type"),
+            raise _dependent(
+                "DEPENDENT_MISMATCH",
+                NULL_DEPENDENT,
+                f"{path}.criteria_details.relational_criteria",
+                f"{TRIGGER_PATH}.type",
             )
         if not cond["instant_actions"]["actions"] and not cond["scheduled_actions"]:
             raise item_error("CANNOT_REMOVE", "Actions cannot be empty", f"{path}.instant_actions.actions")
@@ -727,13 +708,12 @@ def _check_scheduled(conditions: list[Node], trigger: Node) -> None:
         for g_index, group in enumerate(cond["scheduled_actions"])
     ]
     if len(groups) > SCHEDULED_ACTIONS_LIMIT:
-        raise item_error(
-            "LIMIT_EXCEEDED", "Scheduled actions limit exceeded", _LAST_INDEX.sub("", groups[-1]),
-            limit=SCHEDULED_ACTIONS_LIMIT,
-        )
+        raise _limit("Scheduled actions limit exceeded", _LAST_INDEX.sub("", groups[-1]), SCHEDULED_ACTIONS_LIMIT)
     if groups and trigger["details"].get("repeat") is True:
         raise item_error(
-            "DEPENDENT_MISMATCH", "Dependent Field is not matching", _LAST_INDEX.sub("", groups[0]),
+            "DEPENDENT_MISMATCH",
+            "Dependent Field is not matching",
+            _LAST_INDEX.sub("", groups[0]),
             dependee=_dependee(f"{TRIGGER_PATH}.details.repeat"),
         )
 
@@ -747,5 +727,9 @@ def _check_action_limits(placed: list[_Placed]) -> None:
         if len(items) > limit:
             culprit = next((item for item in items if PATH_KEY in item.action), items[-1])
             raise item_error(
-                "LIMIT_EXCEEDED", "Actions limit exceeded", _LAST_INDEX.sub("", culprit.path), api_name=kind, limit=limit
+                "LIMIT_EXCEEDED",
+                "Actions limit exceeded",
+                _LAST_INDEX.sub("", culprit.path),
+                api_name=kind,
+                limit=limit,
             )
