@@ -48,6 +48,14 @@ def test_gateway_errors_are_html(emulator: ZohoCRMEmulator, api: Api, status: in
     assert responses[0].headers["Content-Type"] == "text/html"
 
 
+def test_custom_bodies(emulator: ZohoCRMEmulator, api: Api) -> None:
+    emulator.add_fault(status=503, body="maintenance")
+    emulator.add_fault(status=400, body={"code": "INVALID_REQUEST", "details": {}, "message": "x", "status": "error"})
+    plain, envelope = api.get("org"), api.get("org")
+    assert (plain.status_code, plain.text, plain.headers["Content-Type"]) == (503, "maintenance", "text/plain")
+    assert (envelope.status_code, envelope.json()["code"]) == (400, "INVALID_REQUEST")
+
+
 def test_invalidate_token(emulator: ZohoCRMEmulator, api: Api) -> None:
     emulator.add_fault(kind="invalidate_token", method="GET", path="/crm/")
     assert error_of(api.get("org")) == (401, "INVALID_TOKEN", {}, "invalid oauth token")

@@ -25,7 +25,7 @@ def _parallel_gets(emulator: ZohoCRMEmulator, token: str, count: int) -> list[in
 
 
 def test_concurrency_limit_per_credential() -> None:
-    with ZohoCRMEmulator(latency_ms=300, concurrency_limit=3) as emulator:
+    with ZohoCRMEmulator(latency_ms=600, concurrency_limit=3) as emulator:
         statuses = _parallel_gets(emulator, fetch_token(emulator)["access_token"], 10)
         stats = emulator.stats()
     assert 429 in statuses

@@ -15,16 +15,20 @@ import threading
 from collections.abc import Sequence
 
 from airflow_provider_zohocrm.testing.emulator.config import EDITIONS
-from airflow_provider_zohocrm.testing.emulator.core import (
+from airflow_provider_zohocrm.testing.emulator.server import (
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
     DEFAULT_REFRESH_TOKEN,
+    ZohoCRMEmulator,
 )
-from airflow_provider_zohocrm.testing.emulator.server import ZohoCRMEmulator
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m airflow_provider_zohocrm.testing.emulator", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m airflow_provider_zohocrm.testing.emulator",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--client-id", default=DEFAULT_CLIENT_ID)

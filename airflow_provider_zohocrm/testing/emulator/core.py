@@ -12,13 +12,13 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
 from airflow_provider_zohocrm.testing.emulator import control
 from airflow_provider_zohocrm.testing.emulator.clock import Clock
-from airflow_provider_zohocrm.testing.emulator.config import EmulatorConfig, parse_scopes
+from airflow_provider_zohocrm.testing.emulator.config import EmulatorConfig
 from airflow_provider_zohocrm.testing.emulator.errors import ZohoError
 from airflow_provider_zohocrm.testing.emulator.faults import Fault, FaultPlan
 from airflow_provider_zohocrm.testing.emulator.journal import Journal
@@ -34,10 +34,6 @@ _API_PATH = re.compile(r"/crm/(v[0-9]+)/(.+)")
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _NOT_JSON = object()
 
-DEFAULT_CLIENT_ID = "1000.EMULATORCLIENT"
-DEFAULT_CLIENT_SECRET = "emulator-client-secret"
-DEFAULT_REFRESH_TOKEN = "1000.emulator-refresh-token"
-
 
 class EmulatorCore:
     # Rebuilt by reset(); read by handler threads without the lock (each is swapped atomically).
@@ -46,30 +42,12 @@ class EmulatorCore:
     state: EmulatorState
 
     def __init__(
-        self,
-        *,
-        client_id: str = DEFAULT_CLIENT_ID,
-        client_secret: str = DEFAULT_CLIENT_SECRET,
-        refresh_token: str = DEFAULT_REFRESH_TOKEN,
-        latency_ms: float = 0,
-        concurrency_limit: int = 10,
-        edition: str = "enterprise",
-        seed: bool = True,
-        token_lifetime: int = 3600,
-        credit_allowance: int | None = None,
-        scopes: str | Iterable[str] | None = None,
+        self, *, client_id: str, client_secret: str, refresh_token: str, config: EmulatorConfig, seed: bool
     ) -> None:
         self.client_id = client_id
         self.client_secret = client_secret
         self.refresh_token = refresh_token
-        self._defaults = EmulatorConfig(
-            latency_ms=latency_ms,
-            concurrency_limit=concurrency_limit,
-            edition=edition,
-            credit_allowance=credit_allowance,
-            scopes=parse_scopes(scopes),
-            token_lifetime=token_lifetime,
-        )
+        self._defaults = config
         self._seed = seed
         self.base_url = ""  # known once the server has bound its port
         self.clock = Clock()
@@ -85,8 +63,9 @@ class EmulatorCore:
         if request.path.startswith(control.PREFIX):
             return control.handle(self, request)
         started, perf = self.clock.now(), time.perf_counter()
-        body = _decode_json(request.body)
-        form = _decode_form(request) if request.path == TOKEN_PATH else None
+        is_token_call = request.path == TOKEN_PATH
+        form = _decode_form(request.body) if is_token_call else None
+        body = None if is_token_call else _decode_json(request.body)
         error = None
         with self._lock:
             self._counters["requests"] += 1
@@ -104,7 +83,7 @@ class EmulatorCore:
             path=request.path,
             query=request.query,
             headers=request.headers,
-            json_body=None if body is _NOT_JSON or form is not None else body,
+            json_body=None if body is _NOT_JSON else body,
             form=form,
             status=None if reply.drop else reply.status,
             timestamp=started,
@@ -115,7 +94,7 @@ class EmulatorCore:
         return reply
 
     def _route(self, request: Request, body: Any, form: dict[str, str] | None) -> Reply:
-        if form is not None:
+        if form is not None:  # only the token endpoint takes a form
             return self._token(request, form)
         match = _API_PATH.fullmatch(request.path)
         if match is None:
@@ -332,8 +311,8 @@ def _decode_json(raw: bytes) -> Any:
         return _NOT_JSON
 
 
-def _decode_form(request: Request) -> dict[str, str]:
+def _decode_form(raw: bytes) -> dict[str, str]:
     try:
-        return dict(parse_qsl(request.body.decode(), keep_blank_values=True))
+        return dict(parse_qsl(raw.decode(), keep_blank_values=True))
     except UnicodeDecodeError:
         return {}

@@ -110,14 +110,19 @@ class Fault:
         """Status, extra headers and body (bytes for HTML, a dict for JSON) of a status fault."""
         status = self.status or 500
         headers = {} if self.retry_after is None else {"Retry-After": _header_number(self.retry_after)}
+        if isinstance(self.body, dict):
+            return status, headers, self.body
         if self.body is not None:
-            return status, headers, self.body if isinstance(self.body, dict) else str(self.body).encode()
-        if status in _ENVELOPES or status not in _HTML_REASONS:
-            code, message = _ENVELOPES.get(status, ("INTERNAL_ERROR", "Internal Server Error"))
-            return status, headers, {"code": code, "details": {}, "message": message, "status": "error"}
-        reason = _HTML_REASONS[status]
-        page = f"<html><head><title>{status} {reason}</title></head><body><h1>{reason}</h1></body></html>"
-        return status, {**headers, "Content-Type": "text/html"}, page.encode()
+            return status, {**headers, "Content-Type": "text/plain"}, str(self.body).encode()
+        if status in _HTML_REASONS:
+            reason = _HTML_REASONS[status]
+            page = f"<html><head><title>{status} {reason}</title></head><body><h1>{reason}</h1></body></html>"
+            return status, {**headers, "Content-Type": "text/html"}, page.encode()
+        fallback = (
+            ("INTERNAL_ERROR", "Internal Server Error") if status >= 500 else ("INVALID_REQUEST", "invalid request")
+        )
+        code, message = _ENVELOPES.get(status, fallback)
+        return status, headers, {"code": code, "details": {}, "message": message, "status": "error"}
 
     def to_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if not f.name.startswith("_")}

@@ -7,16 +7,22 @@ import json
 import socket
 import socketserver
 import struct
+import sys
 import threading
+from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from airflow_provider_zohocrm.testing.emulator.config import EmulatorConfig, parse_scopes
 from airflow_provider_zohocrm.testing.emulator.core import EmulatorCore
 from airflow_provider_zohocrm.testing.emulator.wire import Request
 
 DEFAULT_CONN_ID = "zoho_crm_default"
+DEFAULT_CLIENT_ID = "1000.EMULATORCLIENT"
+DEFAULT_CLIENT_SECRET = "emulator-client-secret"
+DEFAULT_REFRESH_TOKEN = "1000.emulator-refresh-token"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -104,6 +110,11 @@ class _Server(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         self.server_name, self.server_port = str(host), int(port)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Clients that hang up mid-reply (timeouts, resets) are normal here, not worth a traceback."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
     def track(self, connection: socket.socket, is_open: bool) -> None:
         with self._connections_lock:
             if is_open:
@@ -127,8 +138,36 @@ class ZohoCRMEmulator(EmulatorCore):
     is then the base URL for both the accounts (token) and the API domain.
     """
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, **options: Any) -> None:
-        super().__init__(**options)
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        client_id: str = DEFAULT_CLIENT_ID,
+        client_secret: str = DEFAULT_CLIENT_SECRET,
+        refresh_token: str = DEFAULT_REFRESH_TOKEN,
+        latency_ms: float = 0,
+        concurrency_limit: int = 10,
+        edition: str = "enterprise",
+        seed: bool = True,
+        token_lifetime: int = 3600,
+        credit_allowance: int | None = None,
+        scopes: str | Iterable[str] | None = None,
+    ) -> None:
+        """``scopes`` are those granted to every token (default ``ZohoCRM.settings.ALL,ZohoCRM.modules.ALL``);
+        ``credit_allowance`` is the rolling 24 h credit budget (``None``: unlimited).
+        """
+        config = EmulatorConfig(
+            latency_ms=latency_ms,
+            concurrency_limit=concurrency_limit,
+            edition=edition,
+            credit_allowance=credit_allowance,
+            scopes=parse_scopes(scopes),
+            token_lifetime=token_lifetime,
+        )
+        super().__init__(
+            client_id=client_id, client_secret=client_secret, refresh_token=refresh_token, config=config, seed=seed
+        )
         self._address = (host, port)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
