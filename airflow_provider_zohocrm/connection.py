@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from airflow_provider_zohocrm import data_centers
-from airflow_provider_zohocrm.exceptions import ZohoCRMConnectionConfigError
+
+if TYPE_CHECKING:
+    # Not imported at run time here: exceptions imports airflow, whose provider discovery calls
+    # get_provider_info, which imports this module (via connection_form) — a circular import.
+    from airflow_provider_zohocrm.exceptions import ZohoCRMConnectionConfigError
 
 CONN_TYPE = "zoho_crm"
 DEFAULT_CONN_ID = "zoho_crm_default"
@@ -22,7 +26,7 @@ DEFAULT_MAX_ATTEMPTS = 6
 DEFAULT_MAX_RETRY_SECONDS = 300.0
 # Below every paid edition's per-user concurrency limit (Standard 10 ... Ultimate 25); Free is 5.
 DEFAULT_MAX_CONCURRENCY = 8
-TOKEN_CACHES = ("file", "memory")
+TOKEN_CACHES = ("file", "memory", "variable")
 
 # Extra keys the connection understands (also the keys of the UI form fields).
 EXTRA_FIELDS = (
@@ -162,10 +166,11 @@ def check_base_url(value: Any, conn_id: str, field: str) -> str:
     if not isinstance(value, str):
         raise _error(conn_id, field, "must be a URL string")
     parts = urlsplit(value.strip())
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise _error(conn_id, field, f"is {value!r}; expected an https:// URL")
+    # Checked first, so that the messages below never echo credentials or a token in a query.
     if parts.username or parts.password or parts.query or parts.fragment:
         raise _error(conn_id, field, "must not contain credentials, a query or a fragment")
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise _error(conn_id, field, f"is {value!r}; expected an https:// URL")
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
         raise _error(
             conn_id, field, f"uses plain http to {parts.hostname!r}; http is only allowed to loopback hosts, use https"
@@ -202,6 +207,8 @@ def _positive(conn_id: str, field: str, override: Any, extra: Any, default: floa
 
 
 def _error(conn_id: str, field: str, problem: str) -> ZohoCRMConnectionConfigError:
+    from airflow_provider_zohocrm.exceptions import ZohoCRMConnectionConfigError
+
     return ZohoCRMConnectionConfigError(
         f"Zoho CRM connection {conn_id!r}: field {field} {problem}",
         details={"param_name": field, "conn_id": conn_id},

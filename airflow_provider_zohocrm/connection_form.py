@@ -66,7 +66,8 @@ CONN_FIELDS: dict[str, dict[str, Any]] = {
     },
     "token_cache": {
         "label": "Token Cache",
-        "description": "file: share access tokens between processes on a host; memory: per process.",
+        "description": "file: one access token per host; variable: one per deployment (Airflow "
+        "Variables, for workers on several hosts); memory: per process.",
         "schema": {"type": ["string", "null"], "enum": list(TOKEN_CACHES), "default": "file"},
     },
 }

@@ -35,7 +35,7 @@ _METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
 def check_path(path: str) -> str:
     """Accept only a relative API path of plain segments (no scheme, host, ``..`` or query)."""
     segments = path.split("/") if isinstance(path, str) else []
-    if not segments or not all(_SEGMENT.match(s) for s in segments):
+    if not segments or not all(_SEGMENT.fullmatch(s) for s in segments):
         raise ZohoCRMValidationError(
             f"path must be relative to the API root, made of letters, digits, '_' and '-' segments; got {path!r}",
             details={"param_name": "path"},
@@ -85,8 +85,8 @@ class ZohoTransport:
         self.settings = settings
         self.session = requests.Session()
         self.session.headers["User-Agent"] = f"airflow-provider-zohocrm/{__version__}"
-        if shared_cache is None and settings.token_cache == "file":
-            shared_cache = _file_cache_or_none()
+        if shared_cache is None and settings.token_cache != "memory":
+            shared_cache = _shared_cache_or_none(settings.token_cache)
         self.tokens = TokenManager(settings, self.session, shared_cache)
         self.slots = concurrency_slots(self.tokens.key, settings.max_concurrency)
         self.policy = RetryPolicy(max_attempts=settings.max_attempts, max_seconds=settings.max_retry_seconds)
@@ -191,11 +191,16 @@ class ZohoTransport:
         raise error_from_response(status, body, retry_after=_retry_after(response))
 
 
-def _file_cache_or_none() -> TokenCache | None:
-    cache = FileTokenCache()
+def _shared_cache_or_none(kind: str) -> TokenCache | None:
+    """The configured cross-process cache, or None (process memory only) if the host has no usable one."""
+    host_cache = FileTokenCache()
     try:
-        cache.ensure_dir()
+        host_cache.ensure_dir()
     except OSError as exc:
         log.warning("Token file cache unavailable (%s); tokens are cached in this process only", exc)
         return None
-    return cache
+    if kind == "variable":
+        from airflow_provider_zohocrm.auth.variable_cache import VariableTokenCache
+
+        return VariableTokenCache(host_cache)
+    return host_cache

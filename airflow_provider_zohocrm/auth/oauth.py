@@ -30,6 +30,10 @@ FALLBACK_LIFETIME_SECONDS = 1800.0
 TOKEN_THROTTLE_CODE = "Access Denied"
 
 
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)
+
+
 def credential_key(settings: ZohoCRMConnectionSettings) -> str:
     """A stable, non-reversible key for one credential (accounts server, client, refresh token)."""
     material = "\0".join((settings.token_url, settings.client_id, settings.refresh_token))
@@ -57,13 +61,14 @@ class TokenManager:
         session: requests.Session,
         shared_cache: TokenCache | None,
         clock: Any = time.time,
+        throttle_wait_seconds: float = 120.0,
     ) -> None:
         self.settings = settings
         self.session = session
         self.shared_cache = shared_cache
         self.clock = clock
+        self.throttle_wait_seconds = throttle_wait_seconds
         self.key = credential_key(settings)
-        register_secret(settings.client_secret)
         register_secret(settings.refresh_token)
 
     def get(self) -> AccessToken:
@@ -79,12 +84,37 @@ class TokenManager:
             with shared_lock:
                 token = self.shared_cache.load(self.key) if self.shared_cache else None
                 if token is None or not token.usable(self.clock()):
-                    token = self._refresh()
+                    token = self._refresh_or_wait()
                     if self.shared_cache:
                         self.shared_cache.store(self.key, token)
                 register_secret(token.value)
                 MEMORY_CACHE.store(self.key, token)
                 return token
+
+    def _refresh_or_wait(self) -> AccessToken:
+        """Refresh; if Zoho throttles minting and the cache spans hosts, wait for a peer's token."""
+        try:
+            return self._refresh()
+        except ZohoCRMRateLimitError as exc:
+            if exc.code != TOKEN_THROTTLE_CODE or not getattr(self.shared_cache, "spans_hosts", False):
+                raise
+            token = self._wait_for_peer_token()
+            if token is None:
+                raise
+            return token
+
+    def _wait_for_peer_token(self) -> AccessToken | None:
+        assert self.shared_cache is not None
+        deadline = self.clock() + self.throttle_wait_seconds
+        delay = 1.0
+        while self.clock() < deadline:
+            log.warning("Zoho throttled token minting; waiting %.0f s for another worker's token", delay)
+            _sleep(delay)
+            token = self.shared_cache.load(self.key)
+            if token is not None and token.usable(self.clock()):
+                return token
+            delay = min(delay * 2, 30.0)
+        return None
 
     def invalidate(self, value: str) -> None:
         """Drop a token Zoho rejected, unless another caller already replaced it."""

@@ -1,0 +1,133 @@
+"""A deployment-wide token cache in Airflow Variables, for workers on several hosts.
+
+The file cache makes one refresh per host; with tasks spread over many hosts, each host would
+still mint its own token and a large deployment can exhaust Zoho's 10-per-10-minutes budget.
+Storing the access token in a Variable lets every worker reuse it.
+
+Variables have no compare-and-set, so the cross-host refresh lock is a best-effort lease: a
+caller writes a lease naming itself, waits briefly, and proceeds only if the lease still names it.
+Two hosts can still both refresh in a narrow race; the token manager then also waits for the
+cache when Zoho answers "Access Denied", so a lost race costs a short wait, not a failure.
+
+Works where tasks can read and write Variables: Airflow 2.11 (metadata DB) and 3.x inside a
+running task (through the Task SDK). Elsewhere it degrades to a miss, never an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from airflow_provider_zohocrm.auth.token_cache import AccessToken, FileTokenCache
+
+log = logging.getLogger(__name__)
+
+LEASE_SECONDS = 30.0
+LEASE_SETTLE_SECONDS = 0.3
+
+
+def _variable() -> Any:
+    from airflow.providers.common.compat.sdk import Variable
+
+    return Variable
+
+
+class VariableTokenCache:
+    """Access tokens in Variables named ``zoho_crm_access_token_<credential key>`` (masked by name)."""
+
+    spans_hosts = True
+
+    def __init__(self, host_cache: FileTokenCache | None = None, clock: Any = time.time) -> None:
+        self.host_cache = host_cache or FileTokenCache()
+        self.clock = clock
+        self.owner = uuid.uuid4().hex
+
+    @staticmethod
+    def variable_name(key: str) -> str:
+        return f"zoho_crm_access_token_{key}"
+
+    def _get(self, name: str) -> Any:
+        try:
+            raw = _variable().get(name, None)  # default passed positionally: its name differs per Airflow line
+        except Exception as exc:  # no Variable access here (outside a task, no DB): a miss
+            log.debug("Variable %s not readable here: %s", name, type(exc).__name__)
+            return None
+        if not raw:
+            return None
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return None
+
+    def _set(self, name: str, value: Any) -> bool:
+        try:
+            _variable().set(name, json.dumps(value))
+        except Exception as exc:
+            log.debug("Variable %s not writable here: %s", name, type(exc).__name__)
+            return False
+        return True
+
+    def load(self, key: str) -> AccessToken | None:
+        """The deployment's token, else this host's (e.g. where Variables cannot be read)."""
+        data = self._get(self.variable_name(key))
+        try:
+            token = AccessToken(**data) if isinstance(data, dict) else None
+        except TypeError:
+            token = None
+        return token or self.host_cache.load(key)
+
+    def store(self, key: str, token: AccessToken) -> None:
+        self._set(
+            self.variable_name(key),
+            {
+                "value": token.value,
+                "expires_at": token.expires_at,
+                "refresh_at": token.refresh_at,
+                "api_domain": token.api_domain,
+            },
+        )
+        self.host_cache.store(key, token)
+
+    def discard(self, key: str, value: str) -> None:
+        current = self.load(key)
+        if current is not None and current.value == value:
+            self._set(self.variable_name(key), None)
+        self.host_cache.discard(key, value)
+
+    @contextlib.contextmanager
+    def refresh_lock(self, key: str) -> Iterator[None]:
+        """The host lock, then the deployment lease (waiting while another host holds it)."""
+        with self.host_cache.refresh_lock(key):
+            self._acquire_lease(key)
+            try:
+                yield
+            finally:
+                self._set(self._lease_name(key), None)
+
+    def _lease_name(self, key: str) -> str:
+        return f"{self.variable_name(key)}_lease"
+
+    def _acquire_lease(self, key: str) -> None:
+        name = self._lease_name(key)
+        deadline = self.clock() + LEASE_SECONDS
+        while True:
+            lease = self._get(name)
+            held = isinstance(lease, dict) and lease.get("owner") != self.owner and lease.get("until", 0) > self.clock()
+            usable = self.load(key)
+            if usable is not None and usable.usable(self.clock()):
+                return  # someone refreshed meanwhile; the manager re-reads the cache
+            if not held:
+                if not self._set(name, {"owner": self.owner, "until": self.clock() + LEASE_SECONDS}):
+                    return  # Variables unavailable: fall back to the host lock alone
+                time.sleep(LEASE_SETTLE_SECONDS)
+                lease = self._get(name)
+                if isinstance(lease, dict) and lease.get("owner") == self.owner:
+                    return
+            if self.clock() > deadline:
+                return  # a stale or stuck lease never blocks a refresh for longer than its term
+            time.sleep(0.5)
