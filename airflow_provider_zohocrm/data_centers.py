@@ -52,4 +52,4 @@ def is_zoho_api_domain(url: str) -> bool:
     if not url.startswith(prefix):
         return False
     host = url[len(prefix) :].rstrip("/")
-    return bool(_API_HOST.match(host))
+    return bool(_API_HOST.fullmatch(host))

@@ -19,7 +19,7 @@ def validate_id(value: Any, param: str) -> str:
     """Return ``value`` as a Zoho id (a string of digits) or raise naming ``param``."""
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return str(value)
-    if isinstance(value, str) and _ID.match(value):
+    if isinstance(value, str) and _ID.fullmatch(value):
         return value
     raise ZohoCRMValidationError(
         f"{param} must be a Zoho id, a string of digits; got {_preview(value)}",
@@ -30,7 +30,7 @@ def validate_id(value: Any, param: str) -> str:
 
 def validate_module(value: Any, param: str = "module") -> str:
     """Return ``value`` as a module API name (letters, digits, underscores) or raise naming ``param``."""
-    if isinstance(value, str) and _MODULE.match(value):
+    if isinstance(value, str) and _MODULE.fullmatch(value):
         return value
     raise ZohoCRMValidationError(
         f"{param} must be a module API name (letters, digits and underscores); got {_preview(value)}",

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import atexit
 import json
+import os
+import shutil
+import sys
+import tempfile
 from typing import Any
 
 import pytest
+
+# A private AIRFLOW_HOME for the whole run, set before anything imports airflow: the default
+# ~/airflow may hold a config written by another Airflow major version (an Airflow 3 airflow.cfg
+# breaks Airflow 2's Connection model), and tests must not write to it.
+if "airflow" not in sys.modules:
+    _airflow_home = tempfile.mkdtemp(prefix="zohocrm-tests-airflow-home-")
+    os.environ["AIRFLOW_HOME"] = _airflow_home
+    os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+    atexit.register(shutil.rmtree, _airflow_home, ignore_errors=True)
 
 CONN_ID = "zoho_crm_default"
 CLIENT_ID = "1000.CANARYCLIENTID"

@@ -69,6 +69,7 @@ class TokenManager:
         self.clock = clock
         self.throttle_wait_seconds = throttle_wait_seconds
         self.key = credential_key(settings)
+        register_secret(settings.client_secret)
         register_secret(settings.refresh_token)
 
     def get(self) -> AccessToken:

@@ -1,0 +1,154 @@
+"""Planning a reorder of workflow rules (page 003): the fewest moves that give the wanted order.
+
+Pure functions. Zoho's reorder takes ``{id, module_specific_sequence}`` pairs: each listed rule
+goes to its position (1 runs first) and the module's other rules keep their relative order in the
+remaining slots. So the rules that need not move are a longest common subsequence of the current
+and the wanted order; every other rule is sent once, with its wanted position.
+
+``order`` comes in one of two forms:
+
+- a list of rule ids: these rules run first, in this order, and the module's other rules follow
+  in their current relative order (a full list is the whole execution order);
+- a mapping rule id -> position from 1: those rules take those positions and the others keep their
+  relative order in the remaining slots, exactly as Zoho applies a reorder.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+from airflow_provider_zohocrm.exceptions import ZohoCRMValidationError
+from airflow_provider_zohocrm.validation import validate_id
+
+Order = list[str] | dict[str, int]
+
+
+@dataclass(frozen=True)
+class ReorderPlan:
+    """The execution order wanted and the moves (ascending by position) that produce it."""
+
+    order: list[str]
+    moves: list[dict[str, Any]]
+
+
+def normalize_order(order: Any, param: str = "order") -> Order:
+    """``order`` as a list of ids or an id -> position dict; every shape problem is listed at once."""
+    problems: list[str] = []
+    wanted: Order
+    if isinstance(order, Mapping):
+        wanted = _positions(order, param, problems)
+    elif isinstance(order, Sequence) and not isinstance(order, (str, bytes)):
+        ids = [_id_or_problem(item, f"{param}[{index}]", problems) for index, item in enumerate(order)]
+        wanted = [rule_id for rule_id in ids if rule_id is not None]
+        _repeats(wanted, "rule id", param, problems)
+    else:
+        _raise(param, [f"{param} must be a list of rule ids or a mapping rule id -> position"])
+    if not order:
+        problems.append(f"{param} names no rule")
+    if problems:
+        _raise(param, problems)
+    return wanted
+
+
+def _positions(order: Mapping[Any, Any], param: str, problems: list[str]) -> dict[str, int]:
+    positions: dict[str, int] = {}
+    for key, position in order.items():
+        rule_id = _id_or_problem(key, f"{param}[{key!r}]", problems)
+        if isinstance(position, bool) or not isinstance(position, int) or position < 1:
+            problems.append(f"{param}[{key!r}]: position {position!r} is not an integer from 1")
+        elif rule_id in positions:
+            problems.append(f"{param}: rule id {rule_id} given more than once")
+        elif rule_id is not None:
+            positions[rule_id] = position
+    _repeats(list(positions.values()), "position", param, problems)
+    return positions
+
+
+def plan_reorder(current: Sequence[str], order: Any, param: str = "order") -> ReorderPlan:
+    """The moves that turn ``current`` (rule ids, first runs first) into the order ``order`` asks for."""
+    wanted = normalize_order(order, param)
+    unknown = [rule_id for rule_id in wanted if rule_id not in current]
+    problems = [f"{param}: no rule {rule_id} in this module" for rule_id in unknown]
+    if isinstance(wanted, dict):
+        problems += [
+            f"{param}[{rule_id!r}]: position {position} is past the module's {len(current)} rules"
+            for rule_id, position in wanted.items()
+            if position > len(current)
+        ]
+    if problems:
+        _raise(param, problems, current=list(current))
+    if isinstance(wanted, dict):
+        target = apply_positions(current, wanted)
+    else:
+        listed = set(wanted)
+        target = list(wanted) + [rule_id for rule_id in current if rule_id not in listed]
+    return ReorderPlan(order=target, moves=minimal_moves(current, target))
+
+
+def apply_positions(current: Sequence[str], positions: Mapping[str, int]) -> list[str]:
+    """Zoho's reorder: listed rules at their positions, the rest in their relative order around them."""
+    slots: list[str | None] = [None] * len(current)
+    for rule_id, position in positions.items():
+        slots[position - 1] = rule_id
+    rest = iter([rule_id for rule_id in current if rule_id not in positions])
+    return [slot if slot is not None else next(rest) for slot in slots]
+
+
+def minimal_moves(current: Sequence[str], target: Sequence[str]) -> list[dict[str, Any]]:
+    """The fewest ``{id, module_specific_sequence}`` moves taking ``current`` to ``target`` (a permutation)."""
+    index = {rule_id: position for position, rule_id in enumerate(target)}
+    stay = set(_longest_increasing([index[rule_id] for rule_id in current]))
+    return [
+        {"id": rule_id, "module_specific_sequence": position + 1}
+        for position, rule_id in enumerate(target)
+        if position not in stay
+    ]
+
+
+def _longest_increasing(values: list[int]) -> list[int]:
+    """One longest strictly increasing subsequence (patience sorting, O(n log n))."""
+    tails: list[int] = []  # tails[k]: index of the smallest last value of a run of length k + 1
+    tail_values: list[int] = []
+    before: list[int | None] = [None] * len(values)
+    for i, value in enumerate(values):
+        k = bisect_left(tail_values, value)
+        before[i] = tails[k - 1] if k else None
+        if k == len(tails):
+            tails.append(i)
+            tail_values.append(value)
+        else:
+            tails[k] = i
+            tail_values[k] = value
+    run: list[int] = []
+    at = tails[-1] if tails else None
+    while at is not None:
+        run.append(values[at])
+        at = before[at]
+    return run[::-1]
+
+
+def _id_or_problem(value: Any, path: str, problems: list[str]) -> str | None:
+    try:
+        return validate_id(value, path)
+    except ZohoCRMValidationError:
+        problems.append(f"{path}: {value!r} is not a rule id (a string of digits)")
+        return None
+
+
+def _repeats(values: list[Any], what: str, param: str, problems: list[str]) -> None:
+    repeated = sorted(str(value) for value, count in Counter(values).items() if count > 1)
+    if repeated:
+        problems.append(f"{param}: {what}(s) given more than once: {', '.join(repeated)}")
+
+
+def _raise(param: str, problems: list[str], **details: Any) -> NoReturn:
+    raise ZohoCRMValidationError(
+        f"{param} is not a valid reorder: " + "; ".join(problems),
+        details={"json_path": param, "problems": problems, **details},
+        hint="Give rule ids of this module (GET settings/automation/workflow_rules?module=...) in the wanted "
+        "order, or a mapping id -> position between 1 and the number of rules",
+    )

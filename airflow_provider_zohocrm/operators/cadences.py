@@ -1,0 +1,241 @@
+"""``UnenrollCadenceOperator``: un-enroll thousands to millions of records from cadences (seed page 004)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_zohocrm.operators.base import ZohoCRMBaseOperator
+
+if TYPE_CHECKING:
+    from airflow.providers.common.compat.sdk import Context
+
+    from airflow_provider_zohocrm.api.unenroll import UnenrollProgress
+    from airflow_provider_zohocrm.plan import PlannedRequest
+
+PLAN_PREVIEW_CALLS = 3
+PROGRESS_EVERY_SECONDS = 10.0
+PROGRESS_STEPS = 20  # with a known total: a line every 5 %
+
+
+class UnenrollCadenceOperator(ZohoCRMBaseOperator):
+    """Un-enroll records from cadences in ceil(R/100) * ceil(C/5) calls, ``max_workers`` at a time.
+
+    :param module: the module API name (Leads, Contacts, Deals, Vendors or a custom module).
+    :param record_ids: record ids: a list, an XComArg, or a template rendering to a list (or to a
+        JSON list / comma-separated string of ids). Millions are fine: the ids are streamed.
+    :param cadence_ids: the cadences to un-enroll from (any number; 5 per call).
+    :param max_workers: calls in flight at once (1-25); keep it below the edition's concurrency limit
+        minus what other tasks using the same Zoho user need.
+    :param fail_on_error: fail the task after all calls ran if any record failed (default), or
+        return the result with its failures.
+
+    Returns ``{"module", "cadence_ids", "records", "calls", "succeeded", "failed", "failures",
+    "failures_truncated", "failed_by_code", ...}``: counts of (record, cadence batch) pairs, and
+    the first 1,000 failures (see :mod:`airflow_provider_zohocrm.api.unenroll`).
+    """
+
+    template_fields: Sequence[str] = (
+        *ZohoCRMBaseOperator.template_fields,
+        "module",
+        "record_ids",
+        "cadence_ids",
+        "max_workers",
+        "fail_on_error",
+    )
+
+    def __init__(
+        self,
+        *,
+        module: str,
+        record_ids: Any,
+        cadence_ids: Any,
+        max_workers: int = 8,
+        fail_on_error: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.module = module
+        self.record_ids = record_ids
+        self.cadence_ids = cadence_ids
+        self.max_workers = max_workers
+        self.fail_on_error = fail_on_error
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        from airflow_provider_zohocrm.api.unenroll import (
+            UnenrollError,
+            check_cadence_ids,
+            check_max_workers,
+            check_record_ids,
+            describe_failures,
+        )
+        from airflow_provider_zohocrm.validation import validate_module
+
+        module = validate_module(self.module, "module")
+        cadences = check_cadence_ids(as_id_list(self.cadence_ids, "cadence_ids"))
+        records = check_record_ids(as_id_list(self.record_ids, "record_ids"))
+        workers = check_max_workers(as_int(self.max_workers, "max_workers"))
+        fail_on_error = as_bool(self.fail_on_error, "fail_on_error")
+        if self.dry_run_enabled:
+            return self._dry_run(module, records, cadences)
+        result = self.hook.unenroll_from_cadences(
+            module, records, cadences, max_workers=workers, progress=ProgressLog(self.log)
+        )
+        self.log.info(
+            "Un-enrolled from %d cadence(s) of %s: %d records, %d calls, %d succeeded, %d failed",
+            len(cadences),
+            module,
+            result["records"],
+            result["calls"],
+            result["succeeded"],
+            result["failed"],
+        )
+        if result["failed"]:
+            if fail_on_error:
+                raise UnenrollError(result)
+            self.log.warning("%s", describe_failures(result))
+        return result
+
+    def _dry_run(self, module: str, records: Iterable[Any], cadences: list[str]) -> dict[str, Any]:
+        from airflow_provider_zohocrm.api.unenroll import cadence_batches, planned_calls, record_batches, unenroll_path
+        from airflow_provider_zohocrm.plan import planned
+
+        invalid: list[Any] = []
+        preview: list[list[str]] = []
+        valid = 0
+        for batch in record_batches(records, invalid.append):  # one pass: works for iterators too
+            valid += len(batch)
+            if len(preview) < PLAN_PREVIEW_CALLS:
+                preview.append(batch)
+        calls = planned_calls(valid, len(cadences))
+        plan: list[PlannedRequest] = [
+            planned(
+                "POST",
+                unenroll_path(module),
+                f"un-enrol {len(ids)} record(s) from {len(chunk)} cadence(s)",
+                body={"cadences_ids": list(chunk), "ids": ids},
+            )
+            for ids in preview
+            for chunk in cadence_batches(cadences)
+        ][:PLAN_PREVIEW_CALLS]
+        self.log_plan(plan, title=f"Dry run of {self.task_id}: {calls} call(s), the first {len(plan)} shown")
+        warnings = self._cadence_warnings(module, cadences)
+        if invalid:
+            warnings.append(f"{len(invalid)} record id(s) are not Zoho ids and would fail with INVALID_ID")
+        for warning in warnings:
+            self.log.warning("%s", warning)
+        return {
+            "dry_run": True,
+            "plan": plan,
+            "module": module,
+            "cadence_ids": cadences,
+            "records": valid + len(invalid),
+            "calls": calls,
+            "warnings": warnings,
+        }
+
+    def _cadence_warnings(self, module: str, cadence_ids: list[str]) -> list[str]:
+        """What the org's cadence list says about the ids (a read; unreadable is only a warning)."""
+        from airflow_provider_zohocrm.exceptions import ZohoCRMAuthError, ZohoCRMPermissionError
+
+        try:
+            cadences = {str(c.get("id")): c for c in self.hook.get_cadences()}
+        except (ZohoCRMAuthError, ZohoCRMPermissionError) as exc:
+            return [f"could not read the cadences to check the ids: {exc}"]
+        return [warning for cid in cadence_ids if (warning := cadence_warning(cid, cadences.get(cid), module))]
+
+
+def cadence_warning(cadence_id: str, cadence: dict[str, Any] | None, module: str) -> str | None:
+    """Why un-enrolling from this cadence would fail, if the cadence list shows it."""
+    if cadence is None:
+        return f"cadence {cadence_id} does not exist in this org (Zoho answers INVALID_DATA)"
+    cadence_module = str((cadence.get("module") or {}).get("api_name") or "")
+    if cadence_module and cadence_module.lower() != module.lower():
+        return f"cadence {cadence_id} belongs to {cadence_module}, not {module} (Zoho answers INVALID_DATA)"
+    kind = f"{cadence.get('type')} {(cadence.get('execution_details') or {}).get('type')}".lower()
+    if "manual" not in kind:
+        return (
+            f"cadence {cadence_id} ({cadence.get('name')}) does not look like a manual-enrollment cadence "
+            "(Zoho answers NOT_ALLOWED for others)"
+        )
+    return None
+
+
+class ProgressLog:
+    """Logs progress every 5 % of the calls (or every 100 when the total is unknown) and every 10 s."""
+
+    def __init__(self, log: Any, clock: Any = time.monotonic) -> None:
+        self.log = log
+        self.clock = clock
+        self.last_logged = clock()
+
+    def __call__(self, progress: UnenrollProgress) -> None:
+        total = progress.batches_total
+        step = max(1, total // PROGRESS_STEPS) if total else 100
+        now = self.clock()
+        finished = total is not None and progress.batches_done >= total
+        if not (finished or progress.batches_done % step == 0 or now - self.last_logged >= PROGRESS_EVERY_SECONDS):
+            return
+        self.last_logged = now
+        self.log.info("%s", format_progress(progress))
+
+
+def format_progress(progress: UnenrollProgress) -> str:
+    total = progress.batches_total
+    share = f" ({100 * progress.batches_done / total:.0f} %)" if total else ""
+    eta = f", ETA {_duration(progress.eta_seconds)}" if progress.eta_seconds is not None else ""
+    return (
+        f"Un-enroll progress: {progress.batches_done}/{total if total is not None else '?'} calls{share}, "
+        f"{progress.records_done:,} records, {progress.records_per_second:,.0f} records/s{eta}; "
+        f"{progress.failed:,} failed"
+    )
+
+
+def _duration(seconds: float) -> str:
+    whole = round(seconds)
+    return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+def as_id_list(value: Any, param: str) -> Any:
+    """A rendered template may be a string: a JSON/Python list literal or comma/space-separated ids."""
+    if not isinstance(value, str):
+        return value
+    import ast
+    import json
+    import re
+
+    from airflow_provider_zohocrm.exceptions import ZohoCRMValidationError
+
+    text = value.strip()
+    if not text.startswith("["):
+        return [part for part in re.split(r"[,\s]+", text) if part]
+    for parse in (json.loads, ast.literal_eval):
+        try:
+            parsed = parse(text)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            continue
+        if isinstance(parsed, list):
+            return parsed
+    raise ZohoCRMValidationError(
+        f"{param} is a string that is not a list of ids: {text[:60]!r}",
+        details={"json_path": param},
+        hint="Pass a list (or an XComArg), or set render_template_as_native_obj=True on the DAG",
+    )
+
+
+def as_int(value: Any, param: str) -> Any:
+    """A templated number arrives as a string; anything else is left for the range check."""
+    if isinstance(value, str) and value.strip().isdecimal():
+        return int(value.strip())
+    return value
+
+
+def as_bool(value: Any, param: str) -> bool:
+    from airflow_provider_zohocrm.exceptions import ZohoCRMValidationError
+
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise ZohoCRMValidationError(f"{param} must be true or false; got {value!r}", details={"json_path": param})

@@ -1,0 +1,202 @@
+"""Operators for workflow rules (seed pages 002, 003): reorder, update, activate, deactivate.
+
+Each validates its inputs before the first request, reads the rule(s) it changes, and writes
+only what is not there yet, so a re-run (or an Airflow retry) after success changes nothing and
+still succeeds. With ``dry_run=True`` it stops after logging the plan and returns it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from airflow_provider_zohocrm.operators.base import ZohoCRMBaseOperator
+
+if TYPE_CHECKING:
+    from airflow.providers.common.compat.sdk import Context
+
+    from airflow_provider_zohocrm.plan import PlannedRequest
+
+
+class _WorkflowRuleOperator(ZohoCRMBaseOperator):
+    def dry_run_result(self, plan: list[PlannedRequest], result: dict[str, Any]) -> dict[str, Any] | None:
+        """Log the plan; return the dry-run result, or ``None`` when the plan is to be carried out."""
+        self.log_plan(plan)
+        if self.dry_run_enabled:
+            return {"dry_run": True, "plan": plan, **result, "changed": False, "would_change": bool(plan)}
+        return None
+
+
+class ReorderWorkflowRulesOperator(_WorkflowRuleOperator):
+    """Put a module's workflow rules in the wanted execution order, moving as few as possible.
+
+    :param module: the module's API name, e.g. ``"Leads"``.
+    :param order: a list of rule ids: these run first, in this order, and the module's other rules
+        follow in their current relative order (list every rule to fix the whole order); or a
+        mapping rule id -> position from 1: those rules take those positions, the others keep
+        their relative order around them.
+
+    Returns ``{"module", "moves", "order", "changed"}``: the ``{id, module_specific_sequence}``
+    moves sent (none when the order is right already) and the order read back afterwards.
+    """
+
+    template_fields: Sequence[str] = (*ZohoCRMBaseOperator.template_fields, "module", "order")
+    template_fields_renderers: ClassVar[dict[str, str]] = {"order": "json"}
+
+    def __init__(self, *, module: str, order: list[str] | dict[str, int], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.module = module
+        self.order = order
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        from airflow_provider_zohocrm.api.reorder import normalize_order, plan_reorder
+        from airflow_provider_zohocrm.api.workflow_rules import reorder_request
+        from airflow_provider_zohocrm.validation import validate_module
+
+        module = validate_module(self.module, "module")
+        normalize_order(self.order, "order")
+        reorder = plan_reorder(self._current_order(module), self.order, "order")
+        plan = [reorder_request(module, reorder.moves)] if reorder.moves else []
+        result = {"module": module, "moves": reorder.moves, "order": reorder.order}
+        dry_run = self.dry_run_result(plan, result)
+        if dry_run is not None:
+            return dry_run
+        if not plan:
+            self.log.info("The %s rules run in the wanted order already: nothing to move", module)
+            return {**result, "changed": False}
+        self.hook.reorder_workflow_rules(module, reorder.moves)
+        actual = self._current_order(module)
+        if actual != reorder.order:
+            from airflow_provider_zohocrm.exceptions import ZohoCRMError
+
+            raise ZohoCRMError(
+                f"Zoho accepted the moves but the {module} rules now run in another order than wanted",
+                details={"moves": reorder.moves, "wanted": reorder.order, "actual": actual},
+                hint="Check whether another change raced this task, then re-run it: it reads the order again",
+            )
+        self.log.info("Moved %d %s rule(s); the order is now %s", len(reorder.moves), module, actual)
+        return {**result, "order": actual, "changed": True}
+
+    def _current_order(self, module: str) -> list[str]:
+        return [str(rule["id"]) for rule in self.hook.get_workflow_rules(module)]
+
+
+class UpdateWorkflowRuleOperator(_WorkflowRuleOperator):
+    """Update a workflow rule (page 002): name, description, trigger, conditions, actions, lock, status.
+
+    :param rule_id: the rule's id.
+    :param rule: the update body for the one rule, as page 002 documents it (conditions and actions
+        with an id are changed, without one added, with ``"_delete": None`` removed).
+
+    The rule is read first and the update validated against it; only the parts the rule does not
+    show yet are sent. Returns ``{"rule_id", "changed", "changed_keys", "message"}``.
+    """
+
+    template_fields: Sequence[str] = (*ZohoCRMBaseOperator.template_fields, "rule_id", "rule")
+    template_fields_renderers: ClassVar[dict[str, str]] = {"rule": "json"}
+
+    def __init__(self, *, rule_id: str, rule: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.rule_id = rule_id
+        self.rule = rule
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        from airflow_provider_zohocrm.api.workflow_rule_changes import pending_update
+        from airflow_provider_zohocrm.api.workflow_rules import update_request
+        from airflow_provider_zohocrm.api.workflow_rules_validation import validate_rule_update
+        from airflow_provider_zohocrm.validation import validate_id
+
+        rule_id = validate_id(self.rule_id, "rule_id")
+        validate_rule_update(self.rule, None)
+        current = self.hook.get_workflow_rule(rule_id)
+        validate_rule_update(self.rule, current)
+        changes = pending_update(self.rule, current)
+        plan = [update_request(rule_id, changes)] if changes else []
+        changed_keys = sorted(changes)
+        result = {"rule_id": rule_id, "changed_keys": changed_keys, "message": None}
+        dry_run = self.dry_run_result(plan, result)
+        if dry_run is not None:
+            return dry_run
+        if not plan:
+            self.log.info("Workflow rule %s already has every change asked for: nothing to send", rule_id)
+            return {**result, "changed": False}
+        answer = self.hook.update_workflow_rule(rule_id, changes)
+        self.log.info("Workflow rule %s: updated %s", rule_id, ", ".join(changed_keys))
+        return {**result, "changed": True, "message": answer.get("message")}
+
+
+class _WorkflowRuleStatusOperator(_WorkflowRuleOperator):
+    """Read the rule's status, then PUT the wanted one only if the rule is not in it."""
+
+    template_fields: Sequence[str] = (*ZohoCRMBaseOperator.template_fields, "rule_id")
+    active: ClassVar[bool]
+
+    def __init__(self, *, rule_id: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.rule_id = rule_id
+
+    def delete_schedule_action_flag(self) -> bool:
+        return False
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        from airflow_provider_zohocrm.api.workflow_rules import status_request
+        from airflow_provider_zohocrm.validation import validate_id
+
+        rule_id = validate_id(self.rule_id, "rule_id")
+        purge = self.delete_schedule_action_flag()
+        current = self.hook.get_workflow_rule(rule_id)
+        in_state = (current.get("status") or {}).get("active") is self.active
+        plan = [] if in_state else [status_request(rule_id, self.active, delete_schedule_action=purge)]
+        result = {"rule_id": rule_id, "active": self.active}
+        dry_run = self.dry_run_result(plan, result)
+        if dry_run is not None:
+            return dry_run
+        state = "active" if self.active else "inactive"
+        if in_state:
+            self.log.info("Workflow rule %s is %s already: nothing to do", rule_id, state)
+            if purge:
+                self.log.warning("delete_schedule_action had no effect: Zoho applies it only when deactivating")
+            return {**result, "changed": False}
+        self.hook.set_workflow_rule_status(rule_id, self.active, delete_schedule_action=purge)
+        self.log.info("Workflow rule %s is now %s", rule_id, state)
+        return {**result, "changed": True}
+
+
+class ActivateWorkflowRuleOperator(_WorkflowRuleStatusOperator):
+    """Activate a workflow rule; already active: success without a write.
+
+    :param rule_id: the rule's id. Returns ``{"rule_id", "active", "changed"}``.
+    """
+
+    active = True
+
+
+class DeactivateWorkflowRuleOperator(_WorkflowRuleStatusOperator):
+    """Deactivate a workflow rule; already inactive: success without a write.
+
+    :param rule_id: the rule's id.
+    :param delete_schedule_action: also delete the scheduled actions the rule has queued for
+        records (default: keep them). Returns ``{"rule_id", "active", "changed"}``.
+    """
+
+    template_fields: Sequence[str] = (*_WorkflowRuleStatusOperator.template_fields, "delete_schedule_action")
+    active = False
+
+    def __init__(self, *, rule_id: str, delete_schedule_action: bool = False, **kwargs: Any) -> None:
+        super().__init__(rule_id=rule_id, **kwargs)
+        self.delete_schedule_action = delete_schedule_action
+
+    def delete_schedule_action_flag(self) -> bool:
+        """The flag as a bool; a rendered template gives the text ``"True"`` or ``"false"``."""
+        value = self.delete_schedule_action
+        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+            return value.strip().lower() == "true"
+        if not isinstance(value, bool):
+            from airflow_provider_zohocrm.exceptions import ZohoCRMValidationError
+
+            raise ZohoCRMValidationError(
+                f"delete_schedule_action must be true or false; got {value!r}",
+                details={"json_path": "delete_schedule_action"},
+                hint="Pass a bool",
+            )
+        return value

@@ -1,0 +1,79 @@
+"""Shared constants and small builders for the unit tests (values match ``tests/conftest.py``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from airflow_provider_zohocrm.connection import ZohoCRMConnectionSettings, settings_from_connection
+
+CONN_ID = "zoho_crm_default"
+CLIENT_ID = "1000.CANARYCLIENTID"
+CLIENT_SECRET = "canary-client-secret-7f3a"
+REFRESH_TOKEN = "canary-refresh-token-9b2c"
+ACCESS_TOKEN = "canary-access-token-4d1e"
+CANARIES = (CLIENT_SECRET, REFRESH_TOKEN, ACCESS_TOKEN)
+
+TOKEN_URL = "https://accounts.zoho.com/oauth/v2/token"
+API_ROOT = "https://www.zohoapis.com/crm/v8"
+WORKFLOW_PATH = "settings/automation/workflow_rules"
+WORKFLOW_URL = f"{API_ROOT}/{WORKFLOW_PATH}"
+
+
+def token_body(
+    access_token: str = ACCESS_TOKEN, *, expires_in: Any = 3600, api_domain: Any = "https://www.zohoapis.com"
+) -> dict[str, Any]:
+    """A successful refresh response; ``None`` leaves a key out."""
+    body: dict[str, Any] = {"access_token": access_token, "token_type": "Bearer", "scope": "ZohoCRM.settings.ALL"}
+    if expires_in is not None:
+        body["expires_in"] = expires_in
+    if api_domain is not None:
+        body["api_domain"] = api_domain
+    return body
+
+
+def mock_token(requests_mock: Any, url: str = TOKEN_URL, **kwargs: Any) -> Any:
+    """Register the token endpoint answering ``token_body(**kwargs)``."""
+    return requests_mock.post(url, json=token_body(**kwargs))
+
+
+def token_requests(requests_mock: Any) -> list[Any]:
+    return [r for r in requests_mock.request_history if r.path.endswith("/oauth/v2/token")]
+
+
+def api_requests(requests_mock: Any) -> list[Any]:
+    return [r for r in requests_mock.request_history if "/crm/" in r.path]
+
+
+class FakeConnection:
+    """The attributes of an Airflow ``Connection`` that the settings parser reads."""
+
+    def __init__(
+        self,
+        conn_id: str | None = CONN_ID,
+        login: Any = CLIENT_ID,
+        password: Any = CLIENT_SECRET,
+        extra: Any = None,
+    ) -> None:
+        self.conn_id = conn_id
+        self.login = login
+        self.password = password
+        self.extra_dejson = {"refresh_token": REFRESH_TOKEN} if extra is None else extra
+
+
+def make_settings(*, login: Any = CLIENT_ID, password: Any = CLIENT_SECRET, **extra: Any) -> ZohoCRMConnectionSettings:
+    """Settings from a fake connection; keyword arguments become extras (refresh token included)."""
+    extras = {"refresh_token": REFRESH_TOKEN, **extra}
+    return settings_from_connection(FakeConnection(login=login, password=password, extra=extras))
+
+
+def conn_json(*, login: Any = CLIENT_ID, password: Any = CLIENT_SECRET, **extra: Any) -> str:
+    """An ``AIRFLOW_CONN_*`` JSON value for a zoho_crm connection."""
+    return json.dumps(
+        {
+            "conn_type": "zoho_crm",
+            "login": login,
+            "password": password,
+            "extra": {"refresh_token": REFRESH_TOKEN, **extra},
+        }
+    )
