@@ -25,6 +25,34 @@ def get_provider_info() -> dict[str, Any]:
             }
         ],
         "hooks": [{"integration-name": "Zoho CRM", "python-modules": ["airflow_provider_zohocrm.hooks.zoho_crm"]}],
+        "operators": [
+            {
+                "integration-name": "Zoho CRM",
+                "python-modules": [
+                    "airflow_provider_zohocrm.operators.workflow_rules",
+                    "airflow_provider_zohocrm.operators.connected_workflows",
+                    "airflow_provider_zohocrm.operators.cadences",
+                ],
+            }
+        ],
+        "sensors": [
+            {
+                "integration-name": "Zoho CRM",
+                "python-modules": [
+                    "airflow_provider_zohocrm.sensors.workflow_rules",
+                    "airflow_provider_zohocrm.sensors.connected_workflows",
+                ],
+            }
+        ],
+        "triggers": [
+            {
+                "integration-name": "Zoho CRM",
+                "python-modules": [
+                    "airflow_provider_zohocrm.triggers.workflow_rules",
+                    "airflow_provider_zohocrm.triggers.connected_workflows",
+                ],
+            }
+        ],
         "connection-types": [
             {
                 "connection-type": "zoho_crm",
