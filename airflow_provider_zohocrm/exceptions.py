@@ -81,6 +81,10 @@ class ZohoCRMValidationError(ZohoCRMError):
     """The request was invalid; raised by Zoho (HTTP 4xx) or by us before sending anything."""
 
 
+class ZohoCRMDriftError(ZohoCRMError):
+    """Automation changed in Zoho since its snapshot in a way a restore would overwrite; ``details["drift"]``."""
+
+
 class ZohoCRMConnectionConfigError(ZohoCRMValidationError):
     """The Airflow connection is missing a field or holds an invalid one."""
 

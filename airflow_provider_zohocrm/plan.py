@@ -7,6 +7,7 @@ precisely what will change before it changes.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any, TypedDict
 
 
@@ -40,10 +41,14 @@ def render_plan(requests: list[PlannedRequest], title: str = "Plan") -> str:
         )
         for i, r in enumerate(requests, start=1)
     ]
-    header = ("#", "method", "path", "change", "body")
+    return render_table(f"{title}: {len(requests)} request(s)", ("#", "method", "path", "change", "body"), rows)
+
+
+def render_table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """``title``, then ``header`` and ``rows`` as left-aligned fixed-width columns."""
     widths = [max(len(row[c]) for row in [header, *rows]) for c in range(len(header))]
     line = "  ".join(f"{{:<{w}}}" for w in widths)
-    out = [f"{title}: {len(requests)} request(s)", line.format(*header), line.format(*("-" * w for w in widths))]
+    out = [title, line.format(*header), line.format(*("-" * w for w in widths))]
     out.extend(line.format(*row) for row in rows)
     return "\n".join(text.rstrip() for text in out)
 

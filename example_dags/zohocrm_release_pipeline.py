@@ -10,7 +10,8 @@ Zoho reports it active, and pause a connected workflow around a data load.
 3. `reorder_leads_rules` — makes the Leads execution order match `automation/leads_rule_order.json`
    (only the moves that are needed are sent; already in order = no write).
 4. `activate_rule` then `wait_rule_active` — a deferrable sensor: no worker slot while waiting.
-5. `pause_connected_workflow` → `load_data` → `resume_connected_workflow` (runs even if the load fails).
+5. `pause_connected_workflow` → `load_data` → `resume_connected_workflow` (runs even if the load fails);
+   `fail_run_if_any_step_failed` then marks the run failed if any step failed.
 
 Every step is safe to re-run. Connection: `zoho_crm_default` (see the README); `make demo` runs it
 against the bundled emulator.
@@ -22,7 +23,7 @@ import json
 from pathlib import Path
 
 import pendulum
-from airflow.providers.common.compat.sdk import DAG, TriggerRule, task
+from airflow.providers.common.compat.sdk import DAG, AirflowFailException, TriggerRule, task
 
 from airflow_provider_zohocrm.operators import (
     ActivateConnectedWorkflowOperator,
@@ -35,8 +36,8 @@ from airflow_provider_zohocrm.sensors import WorkflowRuleStatusSensor
 
 RULE_ORDER = json.loads((Path(__file__).parent / "automation" / "leads_rule_order.json").read_text())
 RULE_UPDATE = {
-    "name": "Tag trade-show leads (release {{ ds }})",
-    "description": "Released by the {{ dag.dag_id }} pipeline, run {{ run_id }}.",
+    "name": "Tag trade-show leads - release {{ ds }}",
+    "description": "Released by the {{ dag.dag_id }} pipeline for {{ ds }}.",
 }
 
 with DAG(
@@ -92,3 +93,10 @@ with DAG(
         >> load_data()
         >> resume_connected_workflow
     )
+
+    @task(trigger_rule=TriggerRule.ONE_FAILED, retries=0)
+    def fail_run_if_any_step_failed() -> None:
+        """`resume_connected_workflow` runs even after a failure; this keeps the run's state honest."""
+        raise AirflowFailException("A release step failed; see the failed task's log")
+
+    dag.tasks >> fail_run_if_any_step_failed()

@@ -343,11 +343,12 @@ class UnenrollRun:
     def run(self, record_ids: Iterable[Any]) -> dict[str, Any]:
         batches = self._batches(record_ids)
         first = next(batches, None)
-        if first is not None:
-            # The first call runs alone: it builds the hook's session and token before threads share
-            # them, and an error every call would hit surfaces after one request, not max_workers.
-            self._fold(first, self._call(first))
-            self._raise_if_fatal()
+        if first is None:
+            return self.tally.result(self.clock() - self.started)
+        # The first call runs alone: it builds the hook's session and token before threads share
+        # them, and an error every call would hit surfaces after one request, not max_workers.
+        self._fold(first, self._call(first))
+        self._raise_if_fatal()
         if self.before_threads is not None:
             self.before_threads()
         with ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="zoho-unenroll") as pool:

@@ -44,3 +44,10 @@ class ZohoCRMBaseOperator(BaseOperator):
 
         prefix = "Dry run" if self.dry_run_enabled else "Plan"
         self.log.info("%s", render_plan(requests, title=title or f"{prefix} of {self.task_id}"))
+
+    def dry_run_result(self, plan: list[PlannedRequest], result: dict[str, Any]) -> dict[str, Any] | None:
+        """Log the plan; return the dry-run result, or ``None`` when the plan is to be carried out."""
+        self.log_plan(plan)
+        if self.dry_run_enabled:
+            return {"dry_run": True, "plan": plan, **result, "changed": False, "would_change": bool(plan)}
+        return None

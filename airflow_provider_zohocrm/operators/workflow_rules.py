@@ -15,19 +15,9 @@ from airflow_provider_zohocrm.operators.base import ZohoCRMBaseOperator
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
 
-    from airflow_provider_zohocrm.plan import PlannedRequest
 
 
-class _WorkflowRuleOperator(ZohoCRMBaseOperator):
-    def dry_run_result(self, plan: list[PlannedRequest], result: dict[str, Any]) -> dict[str, Any] | None:
-        """Log the plan; return the dry-run result, or ``None`` when the plan is to be carried out."""
-        self.log_plan(plan)
-        if self.dry_run_enabled:
-            return {"dry_run": True, "plan": plan, **result, "changed": False, "would_change": bool(plan)}
-        return None
-
-
-class ReorderWorkflowRulesOperator(_WorkflowRuleOperator):
+class ReorderWorkflowRulesOperator(ZohoCRMBaseOperator):
     """Put a module's workflow rules in the wanted execution order, moving as few as possible.
 
     :param module: the module's API name, e.g. ``"Leads"``.
@@ -81,7 +71,7 @@ class ReorderWorkflowRulesOperator(_WorkflowRuleOperator):
         return [str(rule["id"]) for rule in self.hook.get_workflow_rules(module)]
 
 
-class UpdateWorkflowRuleOperator(_WorkflowRuleOperator):
+class UpdateWorkflowRuleOperator(ZohoCRMBaseOperator):
     """Update a workflow rule (page 002): name, description, trigger, conditions, actions, lock, status.
 
     :param rule_id: the rule's id.
@@ -125,7 +115,7 @@ class UpdateWorkflowRuleOperator(_WorkflowRuleOperator):
         return {**result, "changed": True, "message": answer.get("message")}
 
 
-class _WorkflowRuleStatusOperator(_WorkflowRuleOperator):
+class _WorkflowRuleStatusOperator(ZohoCRMBaseOperator):
     """Read the rule's status, then PUT the wanted one only if the rule is not in it."""
 
     template_fields: Sequence[str] = (*ZohoCRMBaseOperator.template_fields, "rule_id")

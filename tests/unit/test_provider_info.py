@@ -32,25 +32,28 @@ def conn_type(info):
     return entry
 
 
+REQUIRED_KEYS = {"package-name", "name", "description", "versions", "integrations", "hooks", "connection-types"}
+MODULE_KEYS = ("hooks", "operators", "sensors", "triggers")
+
+
 def test_top_level_keys(info):
-    assert set(info) == {
-        "package-name",
-        "name",
-        "description",
-        "versions",
-        "integrations",
-        "hooks",
-        "connection-types",
-    }
+    assert set(info) >= REQUIRED_KEYS
+    assert set(info) - REQUIRED_KEYS <= set(MODULE_KEYS), "unexpected provider-info keys"
     assert info["package-name"] == "airflow-provider-zohocrm"
     assert info["versions"] == [__version__]
     assert info["integrations"][0]["integration-name"] == "Zoho CRM"
 
 
-def test_hook_modules_and_classes_resolve(info, conn_type):
-    for entry in info["hooks"]:
-        for module in entry["python-modules"]:
-            importlib.import_module(module)
+def test_listed_modules_import_and_name_a_known_integration(info):
+    integrations = {entry["integration-name"] for entry in info["integrations"]}
+    for key in MODULE_KEYS:
+        for entry in info.get(key, []):
+            assert entry["integration-name"] in integrations
+            for module in entry["python-modules"]:
+                importlib.import_module(module)
+
+
+def test_hook_class_resolves(conn_type):
     module_name, _, class_name = conn_type["hook-class-name"].rpartition(".")
     assert getattr(importlib.import_module(module_name), class_name) is ZohoCRMHook
     assert conn_type["connection-type"] == "zoho_crm" == ZohoCRMHook.conn_type
