@@ -32,6 +32,7 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_provider_zohocrm.operators.workflow_rules",
                     "airflow_provider_zohocrm.operators.connected_workflows",
                     "airflow_provider_zohocrm.operators.cadences",
+                    "airflow_provider_zohocrm.operators.automation",
                 ],
             }
         ],

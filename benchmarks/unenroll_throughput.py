@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import resource
 import shlex
@@ -80,7 +81,11 @@ def main() -> None:
     ceiling = args.concurrency_limit / (args.latency_ms / 1000) * 100
 
     with child_emulator(args.latency_ms, args.concurrency_limit) as values:
-        os.environ["AIRFLOW_CONN_ZOHO_CRM_DEFAULT"] = values["AIRFLOW_CONN_ZOHO_CRM_DEFAULT"]
+        # The connection's per-credential slots (max_concurrency) sized to the Zoho limit, as a
+        # deployment on that edition would set them; the default 8 would cap max_workers.
+        connection = json.loads(values["AIRFLOW_CONN_ZOHO_CRM_DEFAULT"])
+        connection["extra"]["max_concurrency"] = args.concurrency_limit
+        os.environ["AIRFLOW_CONN_ZOHO_CRM_DEFAULT"] = json.dumps(connection)
         from airflow_provider_zohocrm.hooks.zoho_crm import ZohoCRMHook
 
         hook = ZohoCRMHook()

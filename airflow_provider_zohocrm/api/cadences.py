@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from airflow_provider_zohocrm.api.unenroll import (
-    DEFAULT_MAX_WORKERS,
-    UnenrollProgress,
-    check_max_workers,
-    unenroll,
-    unenroll_path,
-)
+from airflow_provider_zohocrm.api.cadences_validation import DEFAULT_MAX_WORKERS, check_max_workers
+from airflow_provider_zohocrm.api.unenroll import UnenrollProgress, unenroll, unenroll_path
 from airflow_provider_zohocrm.validation import validate_module
+
+log = logging.getLogger(__name__)
 
 CADENCES_PATH = "settings/automation/cadences"
 PER_PAGE = 200
@@ -50,8 +48,9 @@ class CadencesAPI:
     ) -> dict[str, Any]:
         """Un-enroll every record from every cadence: ceil(R/100) * ceil(C/5) calls, ``max_workers`` at a time.
 
-        ``record_ids`` may be a list or any iterable (read lazily). Returns counts and the kept
-        failures; see :mod:`airflow_provider_zohocrm.api.unenroll` for the exact semantics.
+        ``record_ids`` may be a list or any iterable (read lazily). Threads are capped to the
+        connection's ``max_concurrency``. Returns counts and the kept failures; see
+        :mod:`airflow_provider_zohocrm.api.unenroll` for the exact semantics.
         """
         module = validate_module(module, "module")
         workers = check_max_workers(max_workers)
@@ -67,16 +66,26 @@ class CadencesAPI:
             cadence_ids,
             max_workers=workers,
             progress=progress,
-            before_threads=lambda: self._widen_connection_pool(workers),
+            before_threads=self._prepare_threads,
         )
 
-    def _widen_connection_pool(self, workers: int) -> None:
-        """Keep one pooled connection per worker when more than requests' default 10 run at once."""
-        get_conn = getattr(self, "get_conn", None)
-        if workers <= _DEFAULT_POOL_SIZE or get_conn is None:
-            return
-        from requests.adapters import HTTPAdapter
+    def _prepare_threads(self, workers: int) -> int:
+        """Threads for the batches: no more than the connection's ``max_concurrency`` slots.
 
-        session = get_conn()
-        for prefix in ("https://", "http://"):
-            session.mount(prefix, HTTPAdapter(pool_connections=_DEFAULT_POOL_SIZE, pool_maxsize=workers))
+        The transport lets at most that many calls of one credential run at once; threads beyond
+        it would only queue on the slots (and cost a GIL hand-off each). Runs after the first call,
+        so the hook's settings and session exist. More than requests' default 10 pooled
+        connections per host get a wider pool, so no connection is thrown away after each call.
+        """
+        limit = getattr(getattr(self, "settings", None), "max_concurrency", None)
+        if isinstance(limit, int) and 0 < limit < workers:
+            log.info("max_workers %d capped to the connection's max_concurrency %d", workers, limit)
+            workers = limit
+        get_conn = getattr(self, "get_conn", None)
+        if workers > _DEFAULT_POOL_SIZE and get_conn is not None:
+            from requests.adapters import HTTPAdapter
+
+            session = get_conn()
+            for prefix in ("https://", "http://"):
+                session.mount(prefix, HTTPAdapter(pool_connections=_DEFAULT_POOL_SIZE, pool_maxsize=workers))
+        return workers

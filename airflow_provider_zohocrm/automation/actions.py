@@ -61,7 +61,14 @@ def reorder(module: str, current: list[str], target: list[str]) -> Action:
 
 
 def _change(kind: str, entry: dict[str, Any], module: Any, before: str, after: str) -> dict[str, Any]:
-    return {"kind": kind, "id": entry["id"], "name": entry.get("name"), "module": module, "before": before, "after": after}
+    return {
+        "kind": kind,
+        "id": entry["id"],
+        "name": entry.get("name"),
+        "module": module,
+        "before": before,
+        "after": after,
+    }
 
 
 def _state(active: bool) -> str:

@@ -49,7 +49,9 @@ def detect_drift(snapshot: dict[str, Any], live: dict[str, Any]) -> list[dict[st
     return drift
 
 
-def _compare(saved: list[dict[str, Any]], now: list[dict[str, Any]], kind: str, edits: Edits, module: str | None) -> list[dict[str, Any]]:
+def _compare(
+    saved: list[dict[str, Any]], now: list[dict[str, Any]], kind: str, edits: Edits, module: str | None
+) -> list[dict[str, Any]]:
     live = {entry["id"]: entry for entry in now}
     known = {entry["id"] for entry in saved}
     drift = []
@@ -59,7 +61,9 @@ def _compare(saved: list[dict[str, Any]], now: list[dict[str, Any]], kind: str, 
             drift.append(_entry(kind, DELETED, entry, module, ["not in Zoho any more"]))
         elif reasons := edits(entry, current):
             drift.append(_entry(kind, EDITED, current, module, reasons))
-    drift += [_entry(kind, CREATED, entry, module, ["not in the snapshot"]) for entry in now if entry["id"] not in known]
+    drift += [
+        _entry(kind, CREATED, entry, module, ["not in the snapshot"]) for entry in now if entry["id"] not in known
+    ]
     return drift
 
 
@@ -94,4 +98,11 @@ def _modified(saved: dict[str, Any], now: dict[str, Any]) -> str:
 
 def _entry(kind: str, change: str, entry: dict[str, Any], module: str | None, reasons: list[str]) -> dict[str, Any]:
     where = module if module is not None else entry.get("primary_module")
-    return {"kind": kind, "change": change, "id": entry["id"], "name": entry.get("name"), "module": where, "reasons": reasons}
+    return {
+        "kind": kind,
+        "change": change,
+        "id": entry["id"],
+        "name": entry.get("name"),
+        "module": where,
+        "reasons": reasons,
+    }

@@ -48,7 +48,9 @@ def plan_pause(
                 action = actions.rule_status(module, current, False, delete_schedule_action=delete_schedule_action)
                 plan.actions.append(action)
             else:
-                plan.unchanged.append(_unchanged("workflow_rule", rule, module, None if current is None else "inactive"))
+                plan.unchanged.append(
+                    _unchanged("workflow_rule", rule, module, None if current is None else "inactive")
+                )
     now_workflows = {workflow["id"]: workflow for workflow in workflows_of(live)}
     for workflow in workflows_of(snapshot):
         if workflow["id"] not in selection.workflow_ids or workflow["status"] != "active":

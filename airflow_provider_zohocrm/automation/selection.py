@@ -89,7 +89,9 @@ def _parse(value: Any, param: str) -> _Filter | None:
     cws = value.get("connected_workflows", False)
     if isinstance(cws, bool):
         return _Filter(tuple(rules), (), cws)
-    labelled = [(f"{param}.connected_workflows[{i}]", s) for i, s in enumerate(_strings(value, "connected_workflows", param))]
+    labelled = [
+        (f"{param}.connected_workflows[{i}]", s) for i, s in enumerate(_strings(value, "connected_workflows", param))
+    ]
     return _Filter(tuple(rules), tuple(labelled), False)
 
 

@@ -47,7 +47,9 @@ def read_document(location: str) -> Any:
     try:
         return json.loads(text)
     except ValueError as exc:
-        raise ZohoCRMValidationError(f"{location} does not hold JSON: {exc}", details={"json_path": "snapshot"}) from None
+        raise ZohoCRMValidationError(
+            f"{location} does not hold JSON: {exc}", details={"json_path": "snapshot"}
+        ) from None
 
 
 def load_snapshot(value: Any, param: str = "snapshot") -> dict[str, Any]:
@@ -66,5 +68,5 @@ def _object_storage_path(url: str) -> Any:
     try:
         from airflow.sdk import ObjectStoragePath
     except ImportError:  # Airflow 2.x
-        from airflow.io.path import ObjectStoragePath
+        from airflow.io.path import ObjectStoragePath  # type: ignore[no-redef]
     return ObjectStoragePath(url)

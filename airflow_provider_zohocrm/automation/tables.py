@@ -11,7 +11,14 @@ from airflow_provider_zohocrm.plan import render_table
 def snapshot_table(document: dict[str, Any]) -> str:
     """One row per rule (execution order within its module) and per connected workflow."""
     rows = [
-        ("workflow rule", module, str(rule["position"]), rule["id"], "active" if rule["active"] else "inactive", rule["name"] or "")
+        (
+            "workflow rule",
+            module,
+            str(rule["position"]),
+            rule["id"],
+            "active" if rule["active"] else "inactive",
+            rule["name"] or "",
+        )
         for module in document["modules"]
         for rule in rules_of(document, module)
     ]

@@ -19,6 +19,9 @@ _EXPORTS = {
     "ActivateConnectedWorkflowOperator": "connected_workflows",
     "DeactivateConnectedWorkflowOperator": "connected_workflows",
     "UnenrollCadenceOperator": "cadences",
+    "SnapshotAutomationOperator": "automation",
+    "PauseAutomationOperator": "automation",
+    "RestoreAutomationOperator": "automation",
 }
 
 __all__ = [
@@ -27,13 +30,21 @@ __all__ = [
     "CreateConnectedWorkflowOperator",
     "DeactivateConnectedWorkflowOperator",
     "DeactivateWorkflowRuleOperator",
+    "PauseAutomationOperator",
     "ReorderWorkflowRulesOperator",
+    "RestoreAutomationOperator",
+    "SnapshotAutomationOperator",
     "UnenrollCadenceOperator",
     "UpdateWorkflowRuleOperator",
     "ZohoCRMBaseOperator",
 ]
 
 if TYPE_CHECKING:
+    from airflow_provider_zohocrm.operators.automation import (
+        PauseAutomationOperator,
+        RestoreAutomationOperator,
+        SnapshotAutomationOperator,
+    )
     from airflow_provider_zohocrm.operators.base import ZohoCRMBaseOperator
     from airflow_provider_zohocrm.operators.cadences import UnenrollCadenceOperator
     from airflow_provider_zohocrm.operators.connected_workflows import (

@@ -26,8 +26,9 @@ class UnenrollCadenceOperator(ZohoCRMBaseOperator):
     :param record_ids: record ids: a list, an XComArg, or a template rendering to a list (or to a
         JSON list / comma-separated string of ids). Millions are fine: the ids are streamed.
     :param cadence_ids: the cadences to un-enroll from (any number; 5 per call).
-    :param max_workers: calls in flight at once (1-25); keep it below the edition's concurrency limit
-        minus what other tasks using the same Zoho user need.
+    :param max_workers: calls in flight at once (1-25), never more than the connection's
+        ``max_concurrency`` slots; keep it below the edition's concurrency limit minus what other
+        tasks using the same Zoho user need.
     :param fail_on_error: fail the task after all calls ran if any record failed (default), or
         return the result with its failures.
 
@@ -63,13 +64,12 @@ class UnenrollCadenceOperator(ZohoCRMBaseOperator):
         self.fail_on_error = fail_on_error
 
     def execute(self, context: Context) -> dict[str, Any]:
-        from airflow_provider_zohocrm.api.unenroll import (
-            UnenrollError,
+        from airflow_provider_zohocrm.api.cadences_validation import (
             check_cadence_ids,
             check_max_workers,
             check_record_ids,
-            describe_failures,
         )
+        from airflow_provider_zohocrm.api.unenroll_result import UnenrollError, describe_failures
         from airflow_provider_zohocrm.validation import validate_module
 
         module = validate_module(self.module, "module")
@@ -98,13 +98,18 @@ class UnenrollCadenceOperator(ZohoCRMBaseOperator):
         return result
 
     def _dry_run(self, module: str, records: Iterable[Any], cadences: list[str]) -> dict[str, Any]:
-        from airflow_provider_zohocrm.api.unenroll import cadence_batches, planned_calls, record_batches, unenroll_path
+        from airflow_provider_zohocrm.api.cadences_validation import cadence_batches, planned_calls, record_batches
+        from airflow_provider_zohocrm.api.unenroll import unenroll_path
         from airflow_provider_zohocrm.plan import planned
 
-        invalid: list[Any] = []
+        invalid = [0]  # a count, not the ids: a stream may hold millions
         preview: list[list[str]] = []
         valid = 0
-        for batch in record_batches(records, invalid.append):  # one pass: works for iterators too
+
+        def count_invalid(value: Any) -> None:
+            invalid[0] += 1
+
+        for batch in record_batches(records, count_invalid):  # one pass: works for iterators too
             valid += len(batch)
             if len(preview) < PLAN_PREVIEW_CALLS:
                 preview.append(batch)
@@ -121,8 +126,8 @@ class UnenrollCadenceOperator(ZohoCRMBaseOperator):
         ][:PLAN_PREVIEW_CALLS]
         self.log_plan(plan, title=f"Dry run of {self.task_id}: {calls} call(s), the first {len(plan)} shown")
         warnings = self._cadence_warnings(module, cadences)
-        if invalid:
-            warnings.append(f"{len(invalid)} record id(s) are not Zoho ids and would fail with INVALID_ID")
+        if invalid[0]:
+            warnings.append(f"{invalid[0]} record id(s) are not Zoho ids and would fail with INVALID_ID")
         for warning in warnings:
             self.log.warning("%s", warning)
         return {
@@ -130,7 +135,7 @@ class UnenrollCadenceOperator(ZohoCRMBaseOperator):
             "plan": plan,
             "module": module,
             "cadence_ids": cadences,
-            "records": valid + len(invalid),
+            "records": valid + invalid[0],
             "calls": calls,
             "warnings": warnings,
         }

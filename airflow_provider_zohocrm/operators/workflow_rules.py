@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
 
 
-
 class ReorderWorkflowRulesOperator(ZohoCRMBaseOperator):
     """Put a module's workflow rules in the wanted execution order, moving as few as possible.
 

@@ -442,3 +442,33 @@ def test_unenroll_error_lists_counts_and_first_failures():
     assert "3 of 3 (record, cadence batch) pairs failed (INVALID_DATA 3)" in str(error)
     assert record_ids(1)[0] in str(error)
     assert error.result is result
+
+
+def test_threads_are_capped_to_the_connections_concurrency_slots(make_zoho_conn, requests_mock):
+    mock_token(requests_mock)
+    hook = ZohoCRMHook(zoho_crm_conn_id=make_zoho_conn(max_concurrency=3))
+    assert hook._prepare_threads(8) == 3
+    assert hook._prepare_threads(2) == 2
+
+
+def test_more_than_ten_threads_get_a_wider_connection_pool(make_zoho_conn, requests_mock):
+    mock_token(requests_mock)
+    hook = ZohoCRMHook(zoho_crm_conn_id=make_zoho_conn(max_concurrency=25))
+    assert hook._prepare_threads(20) == 20
+    assert hook.get_conn().get_adapter("https://www.zohoapis.com")._pool_maxsize == 20
+
+
+def test_before_threads_sets_the_number_of_threads():
+    server = FakeUnenroll(delay=0.005)
+    seen: list[int] = []
+
+    def before_threads(workers: int) -> int:
+        seen.append(workers)
+        return 2
+
+    def send(body: dict[str, Any]) -> dict[str, Any]:
+        return server(FakeRequest(body), FakeContext())
+
+    unenroll(send, "Leads", record_ids(3000), cadence_ids(1), max_workers=8, before_threads=before_threads)
+    assert seen == [8]
+    assert server.peak == 2

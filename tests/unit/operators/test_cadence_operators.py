@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_zohocrm.api.unenroll import UnenrollError, UnenrollProgress
+from airflow_provider_zohocrm.api.unenroll import UnenrollProgress
+from airflow_provider_zohocrm.api.unenroll_result import UnenrollError
 from airflow_provider_zohocrm.exceptions import ZohoCRMError, ZohoCRMValidationError
 from airflow_provider_zohocrm.operators import UnenrollCadenceOperator
 from airflow_provider_zohocrm.operators.cadences import ProgressLog, as_id_list, cadence_warning, format_progress

@@ -1,0 +1,148 @@
+"""Folding un-enroll answers into one small, JSON-serialisable result (seed page 004).
+
+Successes are only counted; failures are kept in full up to ``max_failures`` and counted by code
+beyond, so the result (and memory) stays small however many records fail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from airflow_provider_zohocrm.exceptions import ZohoCRMError
+
+DEFAULT_MAX_FAILURES = 1000
+INVALID_ID = "INVALID_ID"
+NO_RESULT = "NO_RESULT"
+_NOT_ENROLLED_CODES = frozenset({"NOT_ENROLLED", "ALREADY_UNENROLLED", "RECORD_NOT_ENROLLED"})
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One call's worth: up to 100 record ids and up to 5 cadence ids."""
+
+    record_ids: list[str]
+    cadence_ids: tuple[str, ...]
+
+
+class UnenrollError(ZohoCRMError):
+    """Some records could not be un-enrolled; ``result`` holds the counts and the kept failures."""
+
+    def __init__(self, result: dict[str, Any]) -> None:
+        self.result = result
+        super().__init__(
+            describe_failures(result),
+            code="UNENROLL_FAILED",
+            details={"failed_by_code": result["failed_by_code"], "failures": result["failures"][:10]},
+            hint="See the failures; pass fail_on_error=False to get the result without failing the task",
+        )
+
+
+def describe_failures(result: dict[str, Any], first: int = 5) -> str:
+    """One line: how many pairs failed, by code, and the first few failures."""
+    by_code = ", ".join(f"{code} {count}" for code, count in sorted(result["failed_by_code"].items()))
+    shown = "; ".join(
+        f"record {f['record_id']} / cadences {','.join(f['cadence_ids'])}: {f['code']} {f['message']}"
+        for f in result["failures"][:first]
+    )
+    total = result["succeeded"] + result["failed"]
+    return f"{result['failed']} of {total} (record, cadence batch) pairs failed ({by_code}); first: {shown}"
+
+
+class UnenrollTally:
+    """The folded result; touched by the coordinating thread only."""
+
+    def __init__(self, module: str, cadence_ids: list[str], max_failures: int) -> None:
+        self.module = module
+        self.cadence_ids = cadence_ids
+        self.max_failures = max_failures
+        self.records = 0
+        self.calls = 0
+        self.calls_skipped = 0
+        self.batches_done = 0
+        self.records_in_done_batches = 0
+        self.succeeded = 0
+        self.failed = 0
+        self.failures: list[dict[str, Any]] = []
+        self.failed_by_code: dict[str, int] = {}
+        self.poisoned: dict[tuple[str, ...], ZohoCRMError] = {}
+
+    def fail(self, record_id: str, cadences: tuple[str, ...], code: str, message: str) -> None:
+        self.failed += 1
+        self.failed_by_code[code] = self.failed_by_code.get(code, 0) + 1
+        if len(self.failures) < self.max_failures:
+            self.failures.append(
+                {"record_id": record_id, "cadence_ids": list(cadences), "code": code, "message": message}
+            )
+
+    def fail_batch(self, batch: Batch, code: str, message: str) -> None:
+        for record_id in batch.record_ids:
+            self.fail(record_id, batch.cadence_ids, code, message)
+
+    def fold_answer(self, batch: Batch, answer: dict[str, Any]) -> None:
+        """Fold a 200/207 answer: one item per record, in the order sent."""
+        items = answer.get("data")
+        if not answer:  # 204: nothing to un-enroll
+            self.succeeded += len(batch.record_ids)
+            return
+        for record_id, item in _match_items(batch.record_ids, items if isinstance(items, list) else []):
+            if item is None:
+                self.fail(record_id, batch.cadence_ids, NO_RESULT, "Zoho's answer did not mention this record")
+            elif _item_ok(item):
+                self.succeeded += 1
+            else:
+                self.fail(
+                    record_id, batch.cadence_ids, str(item.get("code") or "ERROR"), str(item.get("message") or "")
+                )
+
+    def finish_batch(self, batch: Batch) -> None:
+        self.batches_done += 1
+        self.records_in_done_batches += len(batch.record_ids)
+
+    def result(self, elapsed: float) -> dict[str, Any]:
+        return {
+            "module": self.module,
+            "cadence_ids": self.cadence_ids,
+            "records": self.records,
+            "calls": self.calls,
+            "calls_skipped": self.calls_skipped,
+            "succeeded": self.succeeded,
+            "failed": self.failed,
+            "failures": self.failures,
+            "failures_truncated": self.failed > len(self.failures),
+            "failed_by_code": dict(sorted(self.failed_by_code.items())),
+            "elapsed_seconds": round(elapsed, 3),
+        }
+
+
+def _match_items(record_ids: list[str], items: list[Any]) -> list[tuple[str, dict[str, Any] | None]]:
+    """Pair each record with its item: by position when the counts agree, else by id or json_path."""
+    items = [item for item in items if isinstance(item, dict)]
+    if len(items) == len(record_ids):
+        return list(zip(record_ids, items, strict=True))
+    by_index: dict[int, dict[str, Any]] = {}
+    positions: dict[str, list[int]] = {}
+    for index, record_id in enumerate(record_ids):
+        positions.setdefault(record_id, []).append(index)
+    for item in items:
+        details = item.get("details") if isinstance(item.get("details"), dict) else {}
+        where = _json_path_index(details.get("json_path"))
+        if where is None and positions.get(str(details.get("id"))):
+            where = positions[str(details.get("id"))].pop(0)
+        if where is not None and 0 <= where < len(record_ids):
+            by_index.setdefault(where, item)
+    return [(record_id, by_index.get(index)) for index, record_id in enumerate(record_ids)]
+
+
+def _json_path_index(path: Any) -> int | None:
+    text = str(path or "")
+    if text.startswith("$.ids[") and text.endswith("]") and text[6:-1].isdigit():
+        return int(text[6:-1])
+    return None
+
+
+def _item_ok(item: dict[str, Any]) -> bool:
+    if item.get("status") == "success" or item.get("code") == "SUCCESS":
+        return True
+    # Not documented; Zoho may answer that a record was not enrolled. It is not enrolled now: done.
+    return item.get("code") in _NOT_ENROLLED_CODES or "not enrolled" in str(item.get("message") or "").lower()

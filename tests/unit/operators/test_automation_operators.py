@@ -1,0 +1,78 @@
+"""Snapshot / pause / restore operators: construction, and inputs refused before any request."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import pytest
+from airflow.providers.common.compat.sdk import AirflowException
+
+from airflow_provider_zohocrm.exceptions import ZohoCRMDriftError, ZohoCRMError, ZohoCRMValidationError
+from airflow_provider_zohocrm.hooks.zoho_crm import ZohoCRMHook
+from airflow_provider_zohocrm.operators import (
+    PauseAutomationOperator,
+    RestoreAutomationOperator,
+    SnapshotAutomationOperator,
+    ZohoCRMBaseOperator,
+)
+from unit.automation.model import doc, rule, workflow
+
+SNAPSHOT = doc({"Leads": [rule("11"), rule("12", active=False)]}, [workflow("91")])
+# Deliberate choices fixed in the DAG's code rather than run parameters.
+NOT_TEMPLATED = {"include_connected_workflows", "delete_schedule_action"}
+
+
+@pytest.mark.parametrize("cls", [SnapshotAutomationOperator, PauseAutomationOperator, RestoreAutomationOperator])
+def test_template_fields_cover_every_run_input(cls: type[ZohoCRMBaseOperator]) -> None:
+    inputs = {name for name in inspect.signature(cls.__init__).parameters if name not in ("self", "kwargs")}
+    assert (inputs - NOT_TEMPLATED) | {"zoho_crm_conn_id"} == set(cls.template_fields)
+    assert all(p.kind is p.KEYWORD_ONLY for n, p in inspect.signature(cls.__init__).parameters.items() if n in inputs)
+
+
+def test_init_reads_no_connection(requests_mock: Any, mocker: Any) -> None:
+    get_connection = mocker.patch.object(ZohoCRMHook, "get_connection", side_effect=AssertionError("too early"))
+    templated = "{{ ti.xcom_pull('snapshot') }}"
+    operators = [
+        SnapshotAutomationOperator(task_id="s", modules="{{ params.modules }}", path="{{ params.path }}"),
+        PauseAutomationOperator(task_id="p", snapshot=templated, include="{{ params.include }}"),
+        RestoreAutomationOperator(task_id="r", snapshot=templated, on_drift="{{ params.on_drift }}"),
+    ]
+    assert all("hook" not in vars(op) for op in operators)
+    assert get_connection.call_count == 0
+    assert requests_mock.request_history == []
+
+
+def test_arguments_are_keyword_only() -> None:
+    with pytest.raises((TypeError, AirflowException)):  # Airflow 2 refuses positional arguments itself
+        RestoreAutomationOperator("t", SNAPSHOT)  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("operator", "where"),
+    [
+        (SnapshotAutomationOperator(task_id="s", modules=[]), "modules"),
+        (
+            SnapshotAutomationOperator(task_id="s", modules=["Leads"], include_connected_workflows="yes"),
+            "include_connected_workflows",
+        ),
+        (PauseAutomationOperator(task_id="p", snapshot={"version": 2}), "snapshot"),
+        (
+            PauseAutomationOperator(task_id="p", snapshot=SNAPSHOT, delete_schedule_action="false"),
+            "delete_schedule_action",
+        ),
+        (PauseAutomationOperator(task_id="p", snapshot=SNAPSHOT, include={"rules": ["Asign*"]}), "include"),
+        (PauseAutomationOperator(task_id="p", snapshot=SNAPSHOT, exclude={"rule": ["11"]}), "exclude"),
+        (RestoreAutomationOperator(task_id="r", snapshot=SNAPSHOT, on_drift="ignore"), "on_drift"),
+        (RestoreAutomationOperator(task_id="r", snapshot="{'version': 1"), "snapshot"),
+    ],
+)
+def test_bad_inputs_fail_before_any_request(zoho_conn: str, requests_mock: Any, operator: Any, where: str) -> None:
+    with pytest.raises(ZohoCRMValidationError) as info:
+        operator.execute(context={})
+    assert info.value.json_path == where
+    assert requests_mock.request_history == []
+
+
+def test_drift_errors_are_provider_errors() -> None:
+    assert issubclass(ZohoCRMDriftError, ZohoCRMError)
