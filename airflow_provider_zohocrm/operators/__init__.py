@@ -6,8 +6,9 @@ the module that defines X, which keeps DAG parsing cheap.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from airflow_provider_zohocrm._lazy import lazy_exports
 
 _EXPORTS = {
     "ZohoCRMBaseOperator": "base",
@@ -59,15 +60,4 @@ if TYPE_CHECKING:
         UpdateWorkflowRuleOperator,
     )
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

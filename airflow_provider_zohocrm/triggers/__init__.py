@@ -6,8 +6,9 @@ the module that defines X.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from airflow_provider_zohocrm._lazy import lazy_exports
 
 _EXPORTS = {
     "ZohoCRMStatusTrigger": "base",
@@ -26,15 +27,4 @@ if TYPE_CHECKING:
     from airflow_provider_zohocrm.triggers.connected_workflows import ConnectedWorkflowStatusTrigger
     from airflow_provider_zohocrm.triggers.workflow_rules import WorkflowRuleStatusTrigger
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
