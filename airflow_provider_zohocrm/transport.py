@@ -6,12 +6,15 @@ Imported lazily by the hook: ``requests`` and ``tenacity`` load only when a task
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
+from requests.utils import get_environ_proxies
 
 from airflow_provider_zohocrm import __version__
 from airflow_provider_zohocrm.auth.oauth import TokenManager
@@ -61,6 +64,40 @@ def _json_or_none(response: requests.Response) -> Any:
         return None
 
 
+class ZohoSession(requests.Session):
+    """A ``requests.Session`` that reads the environment once per host instead of on every call.
+
+    With ``trust_env`` a plain session scans every environment variable for proxies and stats
+    ``~/.netrc`` (three GIL-releasing syscalls) on each request: a quarter of a hook call's CPU
+    with 40 variables (benchmarks/call_overhead.py), more in a worker's larger environment, and
+    threads of a batched un-enroll queue for the GIL meanwhile. Here the proxies (``HTTPS_PROXY``,
+    ``NO_PROXY`` ...) and the CA bundle (``REQUESTS_CA_BUNDLE``, ``CURL_CA_BUNDLE``) are read on
+    the first call to a host and reused. ``~/.netrc`` is not read at all: a matching entry would
+    replace the ``Authorization: Zoho-oauthtoken`` header with Basic credentials.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.trust_env = False
+        self._environment: dict[tuple[str, str], tuple[dict[str, str], str | None]] = {}
+
+    def merge_environment_settings(self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any) -> Any:
+        parts = urlsplit(str(url))
+        key = (parts.scheme, parts.netloc)
+        found = self._environment.get(key)
+        if found is None:
+            no_proxy = proxies.get("no_proxy") if proxies else None
+            bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+            found = self._environment[key] = (get_environ_proxies(str(url), no_proxy=no_proxy), bundle)
+        env_proxies, bundle = found
+        proxies = dict(proxies or {})
+        for scheme, proxy in env_proxies.items():
+            proxies.setdefault(scheme, proxy)
+        if (verify is True or verify is None) and bundle:
+            verify = bundle
+        return super().merge_environment_settings(url, proxies, stream, verify, cert)
+
+
 _SLOTS: dict[str, threading.BoundedSemaphore] = {}
 _SLOTS_GUARD = threading.Lock()
 
@@ -83,7 +120,7 @@ class ZohoTransport:
 
     def __init__(self, settings: ZohoCRMConnectionSettings, shared_cache: TokenCache | None = None) -> None:
         self.settings = settings
-        self.session = requests.Session()
+        self.session = ZohoSession()
         self.session.headers["User-Agent"] = f"airflow-provider-zohocrm/{__version__}"
         if shared_cache is None and settings.token_cache != "memory":
             shared_cache = _shared_cache_or_none(settings.token_cache)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_zohocrm.api.cadences_validation import DEFAULT_MAX_WORKERS, check_max_workers
 from airflow_provider_zohocrm.api.unenroll import UnenrollProgress, unenroll, unenroll_path
 from airflow_provider_zohocrm.validation import validate_module
+
+if TYPE_CHECKING:
+    from airflow_provider_zohocrm.api.unenroll_checkpoint import Checkpoint
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +48,17 @@ class CadencesAPI:
         *,
         max_workers: int = DEFAULT_MAX_WORKERS,
         progress: Callable[[UnenrollProgress], None] | None = None,
+        checkpoint: Checkpoint | None = None,
     ) -> dict[str, Any]:
         """Un-enroll every record from every cadence: ceil(R/100) * ceil(C/5) calls, ``max_workers`` at a time.
 
         ``record_ids`` may be a list or any iterable (read lazily). Threads are capped to the
         connection's ``max_concurrency``. Returns counts and the kept failures; see
         :mod:`airflow_provider_zohocrm.api.unenroll` for the exact semantics.
+
+        ``checkpoint`` (e.g. ``FileCheckpoint(path)`` from
+        :mod:`airflow_provider_zohocrm.api.unenroll_checkpoint`) records each answered batch, so
+        that calling again with the same ids after a crash sends only the rest; delete it when done.
         """
         module = validate_module(module, "module")
         workers = check_max_workers(max_workers)
@@ -67,6 +75,7 @@ class CadencesAPI:
             max_workers=workers,
             progress=progress,
             before_threads=self._prepare_threads,
+            checkpoint=checkpoint,
         )
 
     def _prepare_threads(self, workers: int) -> int:

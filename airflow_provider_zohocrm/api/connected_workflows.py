@@ -26,7 +26,8 @@ PER_PAGE = 200
 STATUSES = ("active", "inactive", "draft")
 IF_EXISTS = ("reuse", "fail")
 # A POST whose answer was lost is followed by a re-list; posting again is the last resort, and Zoho's
-# unique names turn a repeated create into DUPLICATE_DATA, which is adopted too.
+# unique names turn a repeated create into DUPLICATE_DATA, which is adopted too. The POSTs follow the
+# connection's ``max_attempts`` like every other call; this is the budget without a connection.
 CREATE_ATTEMPTS = 3
 
 
@@ -141,11 +142,12 @@ class ConnectedWorkflowsAPI:
         """POST ``body`` (from :meth:`plan_connected_workflow`) so that it takes effect at most once.
 
         No usable answer (connection error, 429, 5xx): re-list and adopt the workflow if the POST
-        made it, else post again (at most ``CREATE_ATTEMPTS`` times). DUPLICATE_DATA or
+        made it, else post again (at most the connection's ``max_attempts`` times). DUPLICATE_DATA or
         LIMIT_EXCEEDED for our own name (a concurrent run won): adopt it, or raise for ``"fail"``.
         """
         item = body[KEY][0]
-        for attempt in range(1, CREATE_ATTEMPTS + 1):
+        attempts = self._create_attempts()
+        for attempt in range(1, attempts + 1):
             try:
                 workflow_id = _created_id(self.request("POST", PATH, json=body, retry=False))
             except ZohoCRMError as exc:
@@ -157,7 +159,7 @@ class ConnectedWorkflowsAPI:
                     found = self.find_connected_workflow(item["name"], item["primary_module"])
                     if found:
                         return _adopt(found, "reuse", created_now=True)
-                    if attempt == CREATE_ATTEMPTS:
+                    if attempt == attempts:
                         raise
                     _wait(attempt, exc)
                     continue
@@ -170,6 +172,11 @@ class ConnectedWorkflowsAPI:
                 return _adopt(found, if_exists, created_now=False)
             return {"id": workflow_id, "name": item["name"], "status": "draft", "changed": True}
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _create_attempts(self) -> int:
+        """The connection's retry budget (``max_attempts``), which the hook gives every other call."""
+        value = getattr(getattr(self, "settings", None), "max_attempts", None)
+        return value if isinstance(value, int) and value > 0 else CREATE_ATTEMPTS
 
     def _set_connected_workflow_state(self, connected_workflow_id: str, action: str) -> dict[str, Any]:
         workflow_id = validate_id(connected_workflow_id, "connected_workflow_id")

@@ -31,15 +31,21 @@ good ones around it are sent. R in the call count is then the number of valid id
 (``cadences_validation``). Duplicate cadence ids are sent once; duplicate record ids as given.
 
 Calls are retried by the hook (429/5xx/connection errors): un-enrolling twice is harmless.
+
+With a ``checkpoint`` (``unenroll_checkpoint``), every answered call is recorded as its batch
+finishes; a re-run of the same input after a crash sends only the batches not recorded and folds
+the recorded outcomes in, so its result covers every record once (``batches_resumed`` of them
+from the checkpoint). Batches in flight when the first run died are sent again.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_zohocrm.api.cadences_validation import (
     DEFAULT_MAX_WORKERS,
@@ -54,8 +60,10 @@ from airflow_provider_zohocrm.api.unenroll_result import (
     DEFAULT_MAX_FAILURES,
     INVALID_ID,
     Batch,
+    BatchOutcome,
     UnenrollError,
     UnenrollTally,
+    answer_outcome,
     describe_failures,
 )
 from airflow_provider_zohocrm.exceptions import (
@@ -66,6 +74,11 @@ from airflow_provider_zohocrm.exceptions import (
     ZohoCRMRateLimitError,
 )
 from airflow_provider_zohocrm.validation import validate_module
+
+if TYPE_CHECKING:
+    from airflow_provider_zohocrm.api.unenroll_checkpoint import Checkpoint
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "UnenrollError",
@@ -142,8 +155,10 @@ class UnenrollRun:
         max_failures: int = DEFAULT_MAX_FAILURES,
         before_threads: Callable[[int], int] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        checkpoint: Checkpoint | None = None,
     ) -> None:
         self.send = send
+        self.module = module
         self.max_workers = max_workers
         self.window = 2 * max_workers
         self.progress = progress
@@ -154,9 +169,11 @@ class UnenrollRun:
         self.batches_total = None if total_records is None else planned_calls(total_records, len(cadence_ids))
         self.started = clock()
         self.fatal: BaseException | None = None
+        self.checkpoint = checkpoint
+        self.finished = dict(checkpoint.done()) if checkpoint is not None else {}
 
     def run(self, record_ids: Iterable[Any]) -> dict[str, Any]:
-        batches = self._batches(record_ids)
+        batches = self._unfinished(self._batches(record_ids))
         first = next(batches, None)
         if first is None:
             return self.tally.result(self.clock() - self.started)
@@ -182,10 +199,47 @@ class UnenrollRun:
         return self.tally.result(self.clock() - self.started)
 
     def _batches(self, record_ids: Iterable[Any]) -> Iterator[Batch]:
+        """Every batch, numbered in input order: record batch r with cadence batch j is r * C + j."""
         counted = self._count(record_ids)
+        index = 0
         for records in record_batches(counted, self._invalid):
             for cadences in self.cadence_batches:
-                yield Batch(records, cadences)
+                yield Batch(records, cadences, index)
+                index += 1
+
+    def _unfinished(self, batches: Iterator[Batch]) -> Iterator[Batch]:
+        """The batches to send; those an earlier run finished are folded from the checkpoint instead."""
+        for batch in batches:
+            if not self._resume(batch):
+                yield batch
+
+    def _resume(self, batch: Batch) -> bool:
+        recorded = self.finished.pop(batch.index, None)
+        if recorded is None:
+            return False
+        if recorded.digest != self._digest(batch):
+            log.warning("Batch %d holds other ids than when it was checkpointed: sending it again", batch.index)
+            return False
+        self.tally.add(batch, recorded)
+        self.tally.batches_resumed += 1
+        self.tally.finish_batch(batch)
+        self._report()
+        return True
+
+    def _digest(self, batch: Batch) -> str:
+        from airflow_provider_zohocrm.api.unenroll_checkpoint import batch_digest
+
+        return batch_digest(self.module, batch.cadence_ids, batch.record_ids)
+
+    def _record(self, batch: Batch, outcome: BatchOutcome) -> None:
+        """Checkpoint an answered batch; a store that fails is dropped (a re-run then resends more)."""
+        if self.checkpoint is None:
+            return
+        try:
+            self.checkpoint.record(batch.index, replace(outcome, digest=self._digest(batch)))
+        except OSError as exc:
+            log.warning("Could not write the un-enroll checkpoint (%s); continuing without it", exc)
+            self.checkpoint = None
 
     def _count(self, record_ids: Iterable[Any]) -> Iterator[Any]:
         for value in record_ids:
@@ -212,7 +266,9 @@ class UnenrollRun:
         tally = self.tally
         tally.calls += 1
         if not isinstance(outcome, BaseException):
-            tally.fold_answer(batch, outcome)
+            answered = answer_outcome(batch, outcome)
+            tally.add(batch, answered)
+            self._record(batch, answered)
         elif is_fatal(outcome):
             self.fatal = self.fatal or outcome
             tally.fail_batch(
@@ -275,13 +331,15 @@ def unenroll(
     progress: Callable[[UnenrollProgress], None] | None = None,
     max_failures: int = DEFAULT_MAX_FAILURES,
     before_threads: Callable[[int], int] | None = None,
+    checkpoint: Checkpoint | None = None,
 ) -> dict[str, Any]:
     """Validate, then un-enroll every record from every cadence through ``send(body)``.
 
     ``send`` posts one body to ``{module}/actions/unenrol_from_cadences`` and returns Zoho's JSON
     (raising the hook's typed errors). ``before_threads(max_workers)`` runs once, after the first
     call and before the worker threads start, and returns the number of threads to use. Returns
-    the result described in the module docstring.
+    the result described in the module docstring. ``checkpoint`` makes a re-run after a crash
+    skip the batches already answered (same input, same order).
     """
     module = validate_module(module, "module")
     cadences = check_cadence_ids(cadence_ids)
@@ -297,5 +355,6 @@ def unenroll(
         total_records=total,
         max_failures=max_failures,
         before_threads=before_threads,
+        checkpoint=checkpoint,
     )
     return run.run(records)

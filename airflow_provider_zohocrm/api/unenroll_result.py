@@ -19,10 +19,20 @@ _NOT_ENROLLED_CODES = frozenset({"NOT_ENROLLED", "ALREADY_UNENROLLED", "RECORD_N
 
 @dataclass(frozen=True)
 class Batch:
-    """One call's worth: up to 100 record ids and up to 5 cadence ids."""
+    """One call's worth: up to 100 record ids and up to 5 cadence ids; ``index`` numbers it in the run."""
 
     record_ids: list[str]
     cadence_ids: tuple[str, ...]
+    index: int = 0
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    """One answered call: how many records succeeded and which failed, with Zoho's code and message."""
+
+    succeeded: int
+    failures: tuple[tuple[str, str, str], ...] = ()  # (record id, code, message)
+    digest: str = ""  # identifies the batch's module, cadences and records (unenroll_checkpoint)
 
 
 class UnenrollError(ZohoCRMError):
@@ -59,6 +69,7 @@ class UnenrollTally:
         self.records = 0
         self.calls = 0
         self.calls_skipped = 0
+        self.batches_resumed = 0
         self.batches_done = 0
         self.records_in_done_batches = 0
         self.succeeded = 0
@@ -79,21 +90,11 @@ class UnenrollTally:
         for record_id in batch.record_ids:
             self.fail(record_id, batch.cadence_ids, code, message)
 
-    def fold_answer(self, batch: Batch, answer: dict[str, Any]) -> None:
-        """Fold a 200/207 answer: one item per record, in the order sent."""
-        items = answer.get("data")
-        if not answer:  # 204: nothing to un-enroll
-            self.succeeded += len(batch.record_ids)
-            return
-        for record_id, item in _match_items(batch.record_ids, items if isinstance(items, list) else []):
-            if item is None:
-                self.fail(record_id, batch.cadence_ids, NO_RESULT, "Zoho's answer did not mention this record")
-            elif _item_ok(item):
-                self.succeeded += 1
-            else:
-                self.fail(
-                    record_id, batch.cadence_ids, str(item.get("code") or "ERROR"), str(item.get("message") or "")
-                )
+    def add(self, batch: Batch, outcome: BatchOutcome) -> None:
+        """Fold one answered call (just answered, or recorded by an earlier run)."""
+        self.succeeded += outcome.succeeded
+        for record_id, code, message in outcome.failures:
+            self.fail(record_id, batch.cadence_ids, code, message)
 
     def finish_batch(self, batch: Batch) -> None:
         self.batches_done += 1
@@ -106,6 +107,7 @@ class UnenrollTally:
             "records": self.records,
             "calls": self.calls,
             "calls_skipped": self.calls_skipped,
+            "batches_resumed": self.batches_resumed,
             "succeeded": self.succeeded,
             "failed": self.failed,
             "failures": self.failures,
@@ -113,6 +115,23 @@ class UnenrollTally:
             "failed_by_code": dict(sorted(self.failed_by_code.items())),
             "elapsed_seconds": round(elapsed, 3),
         }
+
+
+def answer_outcome(batch: Batch, answer: dict[str, Any]) -> BatchOutcome:
+    """A 200/207 answer (one item per record, in the order sent), or an empty 204, as an outcome."""
+    if not answer:  # 204: nothing to un-enroll
+        return BatchOutcome(len(batch.record_ids))
+    items = answer.get("data")
+    succeeded = 0
+    failures: list[tuple[str, str, str]] = []
+    for record_id, item in _match_items(batch.record_ids, items if isinstance(items, list) else []):
+        if item is None:
+            failures.append((record_id, NO_RESULT, "Zoho's answer did not mention this record"))
+        elif _item_ok(item):
+            succeeded += 1
+        else:
+            failures.append((record_id, str(item.get("code") or "ERROR"), str(item.get("message") or "")))
+    return BatchOutcome(succeeded, tuple(failures))
 
 
 def _match_items(record_ids: list[str], items: list[Any]) -> list[tuple[str, dict[str, Any] | None]]:

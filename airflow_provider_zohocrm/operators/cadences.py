@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
 
     from airflow_provider_zohocrm.api.unenroll import UnenrollProgress
+    from airflow_provider_zohocrm.api.unenroll_checkpoint import FileCheckpoint
     from airflow_provider_zohocrm.plan import PlannedRequest
 
 PLAN_PREVIEW_CALLS = 3
@@ -31,6 +32,12 @@ class UnenrollCadenceOperator(ZohoCRMBaseOperator):
         tasks using the same Zoho user need.
     :param fail_on_error: fail the task after all calls ran if any record failed (default), or
         return the result with its failures.
+    :param checkpoint: record each answered batch in a file keyed by (dag_id, run_id, task_id,
+        map_index) (default ``True``), so that a retry after a crash or a failure sends only the
+        batches not answered yet and still reports every record once (``batches_resumed`` of
+        them from the file). The file is deleted when the task succeeds, so clearing a successful
+        task starts afresh; see :mod:`airflow_provider_zohocrm.api.unenroll_checkpoint` for where
+        it lives. A retry must see the same ids in the same order (a list or XCom does).
 
     Returns ``{"module", "cadence_ids", "records", "calls", "succeeded", "failed", "failures",
     "failures_truncated", "failed_by_code", ...}``: counts of (record, cadence batch) pairs, and
@@ -54,6 +61,7 @@ class UnenrollCadenceOperator(ZohoCRMBaseOperator):
         cadence_ids: Any,
         max_workers: int = 8,
         fail_on_error: bool = True,
+        checkpoint: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -62,6 +70,7 @@ class UnenrollCadenceOperator(ZohoCRMBaseOperator):
         self.cadence_ids = cadence_ids
         self.max_workers = max_workers
         self.fail_on_error = fail_on_error
+        self.checkpoint = checkpoint
 
     def execute(self, context: Context) -> dict[str, Any]:
         from airflow_provider_zohocrm.api.cadences_validation import (
@@ -79,23 +88,39 @@ class UnenrollCadenceOperator(ZohoCRMBaseOperator):
         fail_on_error = as_bool(self.fail_on_error, "fail_on_error")
         if self.dry_run_enabled:
             return self._dry_run(module, records, cadences)
+        checkpoint = self._checkpoint(context)
         result = self.hook.unenroll_from_cadences(
-            module, records, cadences, max_workers=workers, progress=ProgressLog(self.log)
+            module, records, cadences, max_workers=workers, progress=ProgressLog(self.log), checkpoint=checkpoint
         )
         self.log.info(
-            "Un-enrolled from %d cadence(s) of %s: %d records, %d calls, %d succeeded, %d failed",
+            "Un-enrolled from %d cadence(s) of %s: %d records, %d calls, %d batches from the checkpoint, "
+            "%d succeeded, %d failed",
             len(cadences),
             module,
             result["records"],
             result["calls"],
+            result["batches_resumed"],
             result["succeeded"],
             result["failed"],
         )
         if result["failed"]:
             if fail_on_error:
-                raise UnenrollError(result)
+                raise UnenrollError(result)  # the checkpoint stays: a retry re-sends nothing answered
             self.log.warning("%s", describe_failures(result))
+        if checkpoint is not None:
+            checkpoint.delete()
         return result
+
+    def _checkpoint(self, context: Context) -> FileCheckpoint | None:
+        """The task instance's checkpoint file, or None (disabled, or no task instance to key it)."""
+        from airflow_provider_zohocrm.api.unenroll_checkpoint import FileCheckpoint, task_key
+
+        key = task_key(context) if as_bool(self.checkpoint, "checkpoint") else None
+        if key is None:
+            return None
+        checkpoint = FileCheckpoint.for_task(*key)
+        self.log.info("Finished batches are checkpointed in %s", checkpoint.path)
+        return checkpoint
 
     def _dry_run(self, module: str, records: Iterable[Any], cadences: list[str]) -> dict[str, Any]:
         from airflow_provider_zohocrm.api.cadences_validation import cadence_batches, planned_calls, record_batches

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from emulator_client import Api, error_of, fetch_token
+import requests
+from emulator_client import TIMEOUT, Api, error_of, fetch_token
 
 from airflow_provider_zohocrm.testing.emulator.server import ZohoCRMEmulator
 
@@ -213,3 +214,41 @@ def test_unenrolling_unknown_records_stores_nothing(emulator: ZohoCRMEmulator, a
         ids = [str(554023000100000000 + n) for n in range(start, start + 100)]
         assert api.post(UNENROL, json={"cadences_ids": [MANUAL], "ids": ids}).status_code == 200
     assert emulator.snapshot()["enrollments"] == before
+
+
+NEW_CADENCE = "554023000004093001"
+
+
+def test_add_cadence_through_the_control_api(emulator: ZohoCRMEmulator, api: Api) -> None:
+    control = f"{emulator.url}/__emulator__/cadences"
+    spec = {"id": NEW_CADENCE, "name": "Added", "module": "Contacts", "manual": True}
+    created = requests.post(control, json=spec, timeout=TIMEOUT)
+    assert created.status_code == 201
+    assert created.json()["cadence"]["type"] == "manual_enrollment"
+    listed = {
+        c["id"]: c for c in api.get("settings/automation/cadences", params={"module": "Contacts"}).json()["cadences"]
+    }
+    assert listed[NEW_CADENCE]["name"] == "Added"
+    record = "554023000001000003"
+    api.post(ENROL, json={"cadences_ids": [NEW_CADENCE], "ids": [record]})
+    assert emulator.snapshot()["enrollments"][NEW_CADENCE] == [record]
+    assert requests.post(control, json=spec, timeout=TIMEOUT).status_code == 400  # the id exists
+
+
+def test_add_cadence_in_python_automatic_and_checked(emulator: ZohoCRMEmulator, api: Api) -> None:
+    cadence = emulator.add_cadence(NEW_CADENCE, "Auto", "Deals", manual=False)
+    assert (cadence["type"], cadence["module"]["api_name"]) == ("custom_view", "Deals")
+    assert (
+        error_of(
+            api.post("Deals/actions/unenrol_from_cadences", json={"cadences_ids": [NEW_CADENCE], "ids": [ENROLLED]})
+        )[1]
+        == "NOT_ALLOWED"
+    )
+    for args, problem in [
+        (("12", "x", "Contacts"), "15-19 digits"),
+        (("554023000004093002", "", "Contacts"), "name"),
+        (("554023000004093002", "x", "Accounts"), "module must be one of"),
+    ]:
+        with pytest.raises(ValueError, match=problem):
+            emulator.add_cadence(*args)
+    assert emulator.snapshot()["enrollments"][NEW_CADENCE] == []

@@ -100,3 +100,53 @@ def test_faults_over_the_control_api(emulator: ZohoCRMEmulator, api: Api) -> Non
     assert requests.post(control, json={"status": 200}, timeout=TIMEOUT).status_code == 400
     assert requests.delete(control, timeout=TIMEOUT).json() == {"faults": []}
     assert api.put("settings/connected_workflows/4876876000019209007/actions/activate").status_code == 200
+
+
+CW = "settings/connected_workflows"
+CW_BODY = {"connected_workflows": [{"name": "lost-answer", "primary_module": {"api_name": "Contacts"}}]}
+
+
+def _named(emulator: ZohoCRMEmulator, name: str) -> list[dict[str, object]]:
+    return [w for w in emulator.snapshot()["connected_workflows"] if w["name"] == name]
+
+
+def test_drop_after_processes_then_resets(emulator: ZohoCRMEmulator, api: Api) -> None:
+    emulator.add_fault(kind="drop_after", method="POST", path=f"/crm/v8/{CW}")
+    with pytest.raises(requests.ConnectionError):
+        api.post(CW, json=CW_BODY)
+    assert len(_named(emulator, "lost-answer")) == 1  # the write happened
+    entry = emulator.journal[-1]
+    assert (entry["fault"], entry["status"]) == ("drop_after", None)
+    assert api.post(CW, json=CW_BODY).json()["code"] == "DUPLICATE_DATA"
+
+
+@pytest.mark.parametrize(("spec", "status"), [({}, 502), ({"status": 503, "retry_after": 1}, 503)])
+def test_fail_after_processes_then_answers_a_gateway_error(
+    emulator: ZohoCRMEmulator, api: Api, spec: dict[str, object], status: int
+) -> None:
+    emulator.add_fault(kind="fail_after", method="POST", path=f"/crm/v8/{CW}", **spec)
+    response = api.post(CW, json=CW_BODY)
+    assert response.status_code == status
+    assert response.headers["Content-Type"] == "text/html"
+    assert ("Retry-After" in response.headers) is ("retry_after" in spec)
+    assert len(_named(emulator, "lost-answer")) == 1
+    assert emulator.journal[-1]["fault"] == "fail_after"
+
+
+def test_after_faults_keep_the_real_errors_effects_only(emulator: ZohoCRMEmulator, api: Api) -> None:
+    """A request the store refuses changes nothing, whatever the client is then told."""
+    emulator.add_fault(kind="fail_after", path="/crm/v8/org", status=503)
+    emulator.add_fault(kind="drop_after", path="/crm/v8/org")
+    assert api.get("org").status_code == 503
+    with pytest.raises(requests.ConnectionError):
+        api.get("org")
+    assert emulator.stats()["faults_fired"] == 2
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [{"kind": "fail_after", "status": 429}, {"kind": "fail_after", "status": "502"}, {"kind": "drop_afterwards"}],
+)
+def test_after_fault_specs_are_checked(emulator: ZohoCRMEmulator, spec: dict[str, object]) -> None:
+    with pytest.raises(ValueError, match=r"fail_after|kind must be"):
+        emulator.add_fault(spec)

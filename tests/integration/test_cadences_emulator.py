@@ -29,18 +29,10 @@ def emulator(zoho_crm_emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 def add_manual_cadences(emulator: Any, count: int, module: str = "Contacts") -> list[str]:
-    """Extra manual-enrollment cadences. The emulator has no control endpoint for this (yet), so
-    its store is filled directly, under its lock."""
-    from airflow_provider_zohocrm.testing.emulator import cadences as store_module
-
-    store = emulator.state.cadences
+    """Extra manual-enrollment cadences, nobody enrolled."""
     ids = [str(554023000004093000 + i) for i in range(count)]
-    with emulator._lock:
-        for cadence_id in ids:
-            store._cadences[cadence_id] = store_module._cadence(
-                cadence_id, f"Manual {cadence_id[-3:]}", store._modules[module.lower()], True, (1, 0, 0)
-            )
-            store._enrolled[cadence_id] = set()
+    for cadence_id in ids:
+        emulator.add_cadence(cadence_id, f"Manual {cadence_id[-3:]}", module)
     return ids
 
 

@@ -20,7 +20,6 @@ from airflow_provider_zohocrm.operators import (
     CreateConnectedWorkflowOperator,
     DeactivateConnectedWorkflowOperator,
 )
-from airflow_provider_zohocrm.testing.emulator.wire import Reply
 
 pytestmark = pytest.mark.integration
 
@@ -91,38 +90,20 @@ def test_dry_run_sends_no_write(emulator):
     assert workflows_named(emulator, "contacts-process") == []
 
 
-def test_a_post_processed_but_its_answer_lost_is_adopted_never_duplicated(emulator, monkeypatch):
-    original = emulator.handle
-    lost: list[str] = []
-
-    def handle(request: Any) -> Reply:
-        reply = original(request)
-        if request.method == "POST" and request.path == BASE and not lost:
-            lost.append(request.path)
-            return Reply(0, drop=True)  # processed, then the connection is reset: no answer
-        return reply
-
-    monkeypatch.setattr(emulator, "handle", handle)
+def test_a_post_processed_but_its_answer_lost_is_adopted_never_duplicated(emulator):
+    emulator.add_fault(kind="drop_after", method="POST", path=BASE)  # processed, then the connection resets
     result = create()
     assert result == {"id": FIRST_NEW_ID, "name": "contacts-process", "status": "draft", "changed": True}
-    assert lost == [BASE]
+    assert [(e["fault"], e["status"]) for e in writes(emulator)] == [("drop_after", None)]
     assert len(workflows_named(emulator, "contacts-process")) == 1
-    assert [e["method"] for e in writes(emulator)] == ["POST"]
 
 
-def test_a_post_processed_then_answered_502_is_adopted(emulator, monkeypatch):
-    original = emulator.handle
-
-    def handle(request: Any) -> Reply:
-        reply = original(request)
-        if request.method == "POST" and request.path == BASE:
-            return Reply(502, b"<html><body>Bad Gateway</body></html>", {"Content-Type": "text/html"})
-        return reply
-
-    monkeypatch.setattr(emulator, "handle", handle)
+@pytest.mark.parametrize("status", [502, 503])
+def test_a_post_processed_then_answered_5xx_is_adopted(emulator, status):
+    emulator.add_fault(kind="fail_after", status=status, method="POST", path=BASE, count=3)
     assert create()["id"] == FIRST_NEW_ID
     assert len(workflows_named(emulator, "contacts-process")) == 1
-    assert len(writes(emulator)) == 1
+    assert [(e["fault"], e["status"]) for e in writes(emulator)] == [("fail_after", status)]
 
 
 def test_a_post_reset_before_processing_is_sent_again_once(emulator):

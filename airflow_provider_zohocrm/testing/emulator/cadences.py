@@ -66,6 +66,23 @@ class CadenceStore:
                 )
                 self._enrolled[cadence_id] = set(enrolled)
 
+    def add(self, cadence_id: Any, name: Any, module_name: Any, manual: Any = True) -> dict[str, Any]:
+        """Control API: a new cadence with no enrollments, as an admin would build one in the UI."""
+        if not isinstance(cadence_id, str) or not _RECORD_ID.fullmatch(cadence_id):
+            raise ValueError("id must be a string of 15-19 digits")
+        if cadence_id in self._cadences:
+            raise ValueError(f"cadence {cadence_id} exists already")
+        if not isinstance(name, str) or not name.strip():
+            raise ValueError("name must be a non-empty string")
+        module = self._modules.get(module_name.lower()) if isinstance(module_name, str) else None
+        if module is None:
+            raise ValueError(f"module must be one of {sorted(m['api_name'] for m in self._modules.values())}")
+        if not isinstance(manual, bool):
+            raise ValueError("manual must be true or false")
+        self._cadences[cadence_id] = _cadence(cadence_id, name, module, manual, (1, 0, 0))
+        self._enrolled[cadence_id] = set()
+        return dict(self._cadences[cadence_id])
+
     def list_cadences(self, params: Mapping[str, str]) -> tuple[int, dict[str, Any] | None]:
         cadences = list(self._cadences.values())
         if "module" in params:

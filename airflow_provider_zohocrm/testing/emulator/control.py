@@ -48,6 +48,12 @@ def _workflow_status(core: EmulatorCore, request: Request, body: Body, args: tup
     return 200, core.set_connected_workflow_status(args[0], str(body.get("status")))
 
 
+def _add_cadence(core: EmulatorCore, request: Request, body: Body, args: tuple[str, ...]) -> tuple[int, Any]:
+    fields: list[Any] = [body.get(key) for key in ("id", "name", "module")]  # the store checks them
+    cadence = core.add_cadence(*fields, manual=body.get("manual", True))
+    return 201, {"cadence": cadence}
+
+
 _ENDPOINTS: list[tuple[str, str, Endpoint]] = [
     ("GET", "journal", _journal),
     ("DELETE", "journal", lambda c, r, b, a: (200, {"cleared": c.clear_journal()})),
@@ -66,6 +72,7 @@ _ENDPOINTS: list[tuple[str, str, Endpoint]] = [
         "tokens/revoke",
         lambda c, r, b, a: (200, {"revoked": c.revoke_refresh_token(b.get("refresh_token"))}),
     ),
+    ("POST", "cadences", _add_cadence),
     ("POST", "connected_workflows/([0-9]+)/status", _workflow_status),
     ("POST", "workflow_rules/([^/]+)/status", _rule_status),
     ("POST", "workflow_rules/([^/]+)", lambda c, r, b, a: (200, c.edit_workflow_rule(a[0], **b))),

@@ -2,8 +2,10 @@
 
 Pipeline of a ``/crm/`` call: fault script → authentication (401) → concurrency limit and
 credits (429) → latency → route (404 / 400 method) → scope (401) → edition (400
-FEATURE_NOT_SUPPORTED) → permission (403) → store. One lock guards all state; latency and
-hangs sleep outside it, and both wake up when the emulator stops.
+FEATURE_NOT_SUPPORTED) → permission (403) → store. A ``drop_after``/``fail_after`` fault lets the
+whole pipeline run and only replaces the reply (the "lost response" of a write that happened).
+One lock guards all state; latency and hangs sleep outside it, and both wake up when the
+emulator stops.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from airflow_provider_zohocrm.testing.emulator import control
 from airflow_provider_zohocrm.testing.emulator.clock import Clock
 from airflow_provider_zohocrm.testing.emulator.config import EmulatorConfig
 from airflow_provider_zohocrm.testing.emulator.errors import ZohoError
-from airflow_provider_zohocrm.testing.emulator.faults import Fault, FaultPlan
+from airflow_provider_zohocrm.testing.emulator.faults import AFTER_KINDS, Fault, FaultPlan
 from airflow_provider_zohocrm.testing.emulator.journal import Journal
 from airflow_provider_zohocrm.testing.emulator.limits import ConcurrencyGate, CreditMeter
 from airflow_provider_zohocrm.testing.emulator.oauth import AccessToken, TokenAuthority
@@ -71,7 +73,12 @@ class EmulatorCore:
             self._counters["requests"] += 1
             fault = self._faults.take(request.method, request.path)
         try:
-            reply = self._fault_reply(fault, request) if fault else self._route(request, body, form)
+            if fault is None:
+                reply = self._route(request, body, form)
+            else:
+                if fault.kind in AFTER_KINDS:
+                    self._route(request, body, form)  # processed: only its answer is lost
+                reply = self._fault_reply(fault, request)
         except Exception as exc:  # a broken store must answer 500, not drop the connection
             error = f"{type(exc).__name__}: {exc}"
             reply = json_reply(500, ZohoError(500, "INTERNAL_ERROR", "Internal Server Error").envelope())
@@ -170,7 +177,8 @@ class EmulatorCore:
         return handler(self.state, Call(request.method, request.query, body, args))
 
     def _fault_reply(self, fault: Fault, request: Request) -> Reply:
-        if fault.kind == "status":
+        """The reply the client gets instead of the real one (already computed for AFTER_KINDS)."""
+        if fault.kind in ("status", "fail_after"):
             status, headers, payload = fault.response()
             if isinstance(payload, bytes):
                 return Reply(status, payload, headers)
@@ -283,6 +291,11 @@ class EmulatorCore:
     def set_connected_workflow_status(self, workflow_id: str, status: str) -> dict[str, Any]:
         with self._lock:
             return self.state.connected_workflows.force_status(workflow_id, status)
+
+    def add_cadence(self, cadence_id: str, name: str, module: str, *, manual: bool = True) -> dict[str, Any]:
+        """Add a cadence (manual-enrollment by default, else automatic) with nobody enrolled; returns it."""
+        with self._lock:
+            return self.state.cadences.add(cadence_id, name, module, manual)
 
     def set_workflow_rule_active(self, rule_id: str, active: bool) -> dict[str, Any] | None:
         """Flip a rule on or off as a CRM user would (no limits checked); returns the rule's GET body."""

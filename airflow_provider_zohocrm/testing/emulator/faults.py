@@ -9,6 +9,10 @@ a RNG seeded per fault, so fault-suite runs are reproducible. Kinds:
 - ``reset``: close the connection without answering (the client sees a connection error).
 - ``hang``: hold the request ``hang_seconds``, then close without answering (client timeout).
 - ``invalidate_token``: kill the request's access token and answer 401 INVALID_TOKEN.
+- ``drop_after``: process the request (state changes), then close without answering: the lost
+  response of a write that took effect, which a client must not blindly repeat.
+- ``fail_after``: process the request, then answer ``status`` (5xx, default 502) instead: a
+  gateway that timed out on a backend which finished the work.
 
 Not thread-safe on its own: the emulator calls it under its state lock.
 """
@@ -21,7 +25,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-KINDS = ("status", "reset", "hang", "invalidate_token")
+KINDS = ("status", "reset", "hang", "invalidate_token", "drop_after", "fail_after")
+# Kinds that let the request reach the store before the client loses (or is lied to about) the answer.
+AFTER_KINDS = frozenset({"drop_after", "fail_after"})
 _SPEC_KEYS = {
     "kind", "method", "path", "path_regex", "status", "count", "probability", "retry_after",
     "hang_seconds", "body", "seed",
@@ -67,6 +73,10 @@ class Fault:
         status = spec.get("status")
         if kind == "status" and not (isinstance(status, int) and 400 <= status <= 599):
             raise ValueError("a status fault needs an integer status between 400 and 599")
+        if kind == "fail_after":
+            status = 502 if status is None else status
+            if not (isinstance(status, int) and 500 <= status <= 599):
+                raise ValueError("a fail_after fault needs an integer status between 500 and 599")
         probability = float(spec.get("probability", 1.0))
         if not 0.0 < probability <= 1.0:
             raise ValueError("probability must be in (0, 1]")

@@ -53,6 +53,7 @@ class TokenAuthority:
         self._clock = clock
         self._grants = {token: _RefreshGrant() for token in refresh_tokens}
         self._tokens: dict[str, AccessToken] = {}
+        self._issued: list[str] = []
         self.granted = 0
         self.denied = 0
 
@@ -87,6 +88,7 @@ class TokenAuthority:
         )
         grant.live[token.value] = token
         self._tokens[token.value] = token
+        self._issued.append(token.value)
         self.granted += 1
         return {
             "access_token": token.value,
@@ -129,6 +131,13 @@ class TokenAuthority:
                     self._tokens.pop(value, None)
                 revoked.append(name)
         return revoked
+
+    def issued(self) -> tuple[str, ...]:
+        """Every access token issued since construction, live or not: the canaries a leak test greps for.
+
+        In-process only; like the journal, the control API never serves token values.
+        """
+        return tuple(self._issued)
 
     def summary(self) -> dict[str, Any]:
         """Counts only: token values never leave the emulator through the control API."""

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -90,6 +93,50 @@ def test_fail_on_error_false_returns_the_failures(zoho):
     assert result["failed"] == 3
     expected = ["554023000001000013", "554023000001000113", "554023000001000213"]
     assert sorted(f["record_id"] for f in result["failures"]) == expected
+
+
+TASK = {"ti": SimpleNamespace(dag_id="dag", run_id="manual__1", task_id="unenroll", map_index=-1)}
+
+
+@pytest.fixture
+def checkpoints(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("ZOHO_CRM_CHECKPOINT_DIR", str(tmp_path))
+    return tmp_path
+
+
+def test_the_checkpoint_is_deleted_when_the_task_succeeds(zoho, checkpoints):
+    result = op(record_ids=[r for r in ids(250) if not r.endswith("13")]).execute(context=TASK)
+    assert (result["calls"], result["batches_resumed"]) == (3, 0)
+    assert list(checkpoints.iterdir()) == []  # a clear and re-run of a successful task starts afresh
+
+
+def test_a_failed_task_keeps_its_checkpoint_and_the_retry_sends_nothing_answered(zoho, checkpoints):
+    with pytest.raises(UnenrollError):
+        op().execute(context=TASK)
+    [kept] = checkpoints.iterdir()
+    assert len(kept.read_text().splitlines()) == 3
+    assert len(unenroll_calls(zoho)) == 3
+
+    with pytest.raises(UnenrollError) as info:
+        op().execute(context=TASK)  # the retry: every batch was answered, the same 3 failures
+    assert len(unenroll_calls(zoho)) == 3
+    assert info.value.result["batches_resumed"] == 3
+    assert (info.value.result["succeeded"], info.value.result["failed"]) == (247, 3)
+
+    result = op(fail_on_error=False).execute(context=TASK)
+    assert result["failed"] == 3
+    assert list(checkpoints.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "context"),
+    [({"checkpoint": False}, TASK), ({"checkpoint": "false"}, TASK), ({}, {}), ({"dry_run": True}, TASK)],
+    ids=["disabled", "disabled-by-template", "outside-a-task", "dry-run"],
+)
+def test_no_checkpoint_when_disabled_outside_a_task_or_in_a_dry_run(zoho, checkpoints, kwargs, context):
+    with contextlib.suppress(UnenrollError):
+        op(**kwargs).execute(context=context)
+    assert list(checkpoints.iterdir()) == []
 
 
 @pytest.mark.parametrize(

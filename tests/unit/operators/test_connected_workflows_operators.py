@@ -142,12 +142,21 @@ def test_a_5xx_whose_post_did_not_run_is_posted_again(zoho, recorded_sleeps):
     assert len(recorded_sleeps) == 1
 
 
-def test_no_answer_on_every_attempt_raises_after_three_posts(zoho, recorded_sleeps):
+def test_no_answer_on_every_attempt_raises_after_max_attempts_posts(zoho, recorded_sleeps):
     zoho.get(LIST_URL, status_code=204)
     zoho.post(LIST_URL, exc=requests.ConnectTimeout("no answer"))
     with pytest.raises(ZohoCRMTransportError):
         create_op().execute(context={})
-    assert len(posts(zoho)) == 3
+    assert len(posts(zoho)) == 6  # the connection's default max_attempts, as for every other call
+
+
+def test_the_posts_follow_the_connections_max_attempts(zoho, make_zoho_conn, recorded_sleeps):
+    make_zoho_conn(max_attempts=2)
+    zoho.get(LIST_URL, status_code=204)
+    zoho.post(LIST_URL, exc=requests.ConnectTimeout("no answer"))
+    with pytest.raises(ZohoCRMTransportError):
+        create_op().execute(context={})
+    assert len(posts(zoho)) == 2
 
 
 def test_duplicate_data_from_zoho_adopts_the_workflow_a_concurrent_run_made(zoho):
