@@ -38,7 +38,7 @@ demo: env-af3
 	$(AF3_ENV)/bin/python scripts/demo.py
 
 bench: env-af3
-	$(AF3_ENV)/bin/python benchmarks/import_overhead.py
+	$(AF3_ENV)/bin/python benchmarks/run_all.py
 
 clean:
 	rm -rf $(TOOLS) $(AF3_ENV) $(AF2_ENV) .demo
