@@ -33,7 +33,7 @@ BENCHMARKS: dict[str, tuple[str, str, list[str], list[str]]] = {
         ["--records", "40000", "--repeats", "2"],
         ["--records", "100000", "--repeats", "3"],
     ),
-    "P4": ("import overhead over airflow.sdk", "import_overhead.py", ["--runs", "7"], ["--runs", "15"]),
+    "P4": ("import overhead over airflow.sdk", "import_overhead.py", ["--runs", "5"], ["--runs", "15"]),
     "P5": (
         "per-call cost vs bare requests",
         "call_overhead.py",

@@ -15,11 +15,16 @@ the positive control, showing that the search finds a token where one is.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
+import os
 import sqlite3
+import sys
 import threading
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -106,7 +111,7 @@ def outcome(tmp_path_factory: pytest.TempPathFactory) -> Outcome:
         run("backfill", "zohocrm_cadence_backfill", "2026-01-01")  # 3 mapped task instances
         run("failed_load", "zohocrm_maintenance_window", "2026-01-01", {"fail_load": True})
         MEMORY_CACHE.clear()  # this process shares the host's file cache, like a triggerer would
-        _defer_and_trigger(emulator, result)
+        _defer_and_trigger(emulator, result, tmp_path_factory.mktemp("canary-trigger") / "output.log")
         result.grants_before_revoke = emulator.stats()["token_grants"]
         result.cached = {p.name: p.read_text() for p in cache_dir.glob("*.json")}
 
@@ -118,7 +123,7 @@ def outcome(tmp_path_factory: pytest.TempPathFactory) -> Outcome:
     return result
 
 
-def _defer_and_trigger(emulator: ZohoCRMEmulator, result: Outcome) -> None:
+def _defer_and_trigger(emulator: ZohoCRMEmulator, result: Outcome, output: Path) -> None:
     """The example's deferrable sensor defers in process; its trigger is serialized and run."""
     from airflow.providers.common.compat.sdk import TaskDeferred
 
@@ -137,20 +142,41 @@ def _defer_and_trigger(emulator: ZohoCRMEmulator, result: Outcome) -> None:
     flip = threading.Timer(0.5, emulator.set_workflow_rule_active, (RULE_ID, True))
     flip.start()
     try:
-        import asyncio
-
-        async def first_event() -> Any:
-            async for event in trigger.run():
-                return event
-            return None
-
-        event = asyncio.run(asyncio.wait_for(first_event(), 60))
+        with _captured_output(output):
+            event = asyncio.run(asyncio.wait_for(_first_event(trigger), 60))
     finally:
         flip.cancel()
         flip.join(5)
         root.removeHandler(records)
     result.trigger_event = dict(event.payload)
-    result.trigger_texts += [repr(result.trigger_event), *records.lines]
+    result.trigger_texts += [repr(result.trigger_event), *records.lines, output.read_text()]
+
+
+async def _first_event(trigger: Any) -> Any:
+    async for event in trigger.run():
+        return event
+    return None
+
+
+@contextlib.contextmanager
+def _captured_output(path: Path) -> Iterator[None]:
+    """Everything written to file descriptors 1 and 2 meanwhile goes to ``path`` (Airflow 3 logs
+    through structlog, not to the stdlib handler)."""
+    saved = [os.dup(1), os.dup(2)]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    with path.open("w") as target:
+        os.dup2(target.fileno(), 1)
+        os.dup2(target.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            for fd in saved:
+                os.close(fd)
 
 
 def _dagbag() -> Any:
@@ -250,5 +276,6 @@ def test_no_canary_in_trigger_rows_or_the_serialized_trigger(outcome: Outcome) -
         raw = _text(kwargs)
         texts[f"trigger {trigger_id} {classpath}"] = raw if raw.startswith("{") else fernet.decrypt(raw).decode()
     texts.update({f"in-process trigger {i}": text for i, text in enumerate(outcome.trigger_texts)})
-    assert any("WorkflowRuleStatusTrigger" in text for text in outcome.trigger_texts)
+    assert any("WorkflowRuleStatusTrigger" in text for text in outcome.trigger_texts)  # the serialization
+    assert any(f"Workflow rule {RULE_ID} is active" in text for text in outcome.trigger_texts)  # its logs
     assert _leaks(texts, outcome.canaries()) == []
