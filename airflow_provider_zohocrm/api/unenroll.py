@@ -41,6 +41,7 @@ from the checkpoint). Batches in flight when the first run died are sent again.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -170,6 +171,7 @@ class UnenrollRun:
         self.started = clock()
         self.fatal: BaseException | None = None
         self.checkpoint = checkpoint
+        self.checkpoint_lock = threading.Lock()
         self.finished = dict(checkpoint.done()) if checkpoint is not None else {}
 
     def run(self, record_ids: Iterable[Any]) -> dict[str, Any]:
@@ -233,13 +235,14 @@ class UnenrollRun:
 
     def _record(self, batch: Batch, outcome: BatchOutcome) -> None:
         """Checkpoint an answered batch; a store that fails is dropped (a re-run then resends more)."""
-        if self.checkpoint is None:
-            return
-        try:
-            self.checkpoint.record(batch.index, replace(outcome, digest=self._digest(batch)))
-        except OSError as exc:
-            log.warning("Could not write the un-enroll checkpoint (%s); continuing without it", exc)
-            self.checkpoint = None
+        with self.checkpoint_lock:
+            if self.checkpoint is None:
+                return
+            try:
+                self.checkpoint.record(batch.index, replace(outcome, digest=self._digest(batch)))
+            except OSError as exc:
+                log.warning("Could not write the un-enroll checkpoint (%s); continuing without it", exc)
+                self.checkpoint = None
 
     def _count(self, record_ids: Iterable[Any]) -> Iterator[Any]:
         for value in record_ids:
@@ -250,25 +253,30 @@ class UnenrollRun:
         for cadences in self.cadence_batches:
             self.tally.fail(str(value)[:40], cadences, INVALID_ID, "not a Zoho record id (a string of digits)")
 
-    def _call(self, batch: Batch) -> dict[str, Any] | BaseException:
-        """Runs in a worker thread: the answer, or the error the hook raised after its retries."""
+    def _call(self, batch: Batch) -> BatchOutcome | BaseException:
+        """Runs in a worker thread: the answer's outcome, or the error the hook raised after its retries.
+
+        An answered batch is checkpointed here, as soon as the answer arrives, so that a crash can
+        only lose the calls still in flight (at most ``max_workers``), not answers waiting to be folded.
+        """
         try:
-            return self.send({"cadences_ids": list(batch.cadence_ids), "ids": batch.record_ids})
+            answer = self.send({"cadences_ids": list(batch.cadence_ids), "ids": batch.record_ids})
         except Exception as exc:
             return exc
+        outcome = answer_outcome(batch, answer)
+        self._record(batch, outcome)
+        return outcome
 
     def _collect(self, pending: dict[Future[Any], Batch], when: str) -> None:
         done, _ = wait(pending, return_when=when)
         for future in done:
             self._fold(pending.pop(future), future.result())
 
-    def _fold(self, batch: Batch, outcome: dict[str, Any] | BaseException) -> None:
+    def _fold(self, batch: Batch, outcome: BatchOutcome | BaseException) -> None:
         tally = self.tally
         tally.calls += 1
         if not isinstance(outcome, BaseException):
-            answered = answer_outcome(batch, outcome)
-            tally.add(batch, answered)
-            self._record(batch, answered)
+            tally.add(batch, outcome)
         elif is_fatal(outcome):
             self.fatal = self.fatal or outcome
             tally.fail_batch(
