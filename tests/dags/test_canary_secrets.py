@@ -5,9 +5,10 @@ against an emulator whose client secret and refresh token are unique canaries; t
 it issues (``1000.<hex>.<hex>``) are canaries too. Then everything Airflow kept or printed is
 searched for them: the commands' output (task logs, failed tasks' exceptions), every file under
 AIRFLOW_HOME (the raw database included), XCom values, rendered template fields, trigger rows
-(decrypted with the home's Fernet key) and, in process, the serialized trigger of the example
-sensor, its event and its logs. The runs include a failed task and a run whose refresh fails
-(revoked refresh token), so exception texts are covered.
+(decrypted with the home's Fernet key; ``dags test`` runs triggers inline, so there may be none)
+and the example sensor's trigger, serialized and run by a triggerer-like process, with its event
+and logs. The runs include a failed task and a run whose refresh fails (revoked refresh token),
+so exception texts are covered.
 
 The token cache directory lies outside AIRFLOW_HOME: holding the access token is its job. It is
 the positive control, showing that the search finds a token where one is.
@@ -15,23 +16,19 @@ the positive control, showing that the search finds a token where one is.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
-import logging
-import os
 import sqlite3
+import subprocess
 import sys
 import threading
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from airflow_provider_zohocrm.auth.token_cache import CACHE_DIR_ENV, MEMORY_CACHE
+from airflow_provider_zohocrm.auth.token_cache import CACHE_DIR_ENV
 from airflow_provider_zohocrm.testing.airflow_home import AirflowHome
 from airflow_provider_zohocrm.testing.emulator.server import ZohoCRMEmulator
 
@@ -57,8 +54,8 @@ class Outcome:
     grants_before_revoke: int = 0
     stats: dict[str, Any] = field(default_factory=dict)
     issued: tuple[str, ...] = ()
-    trigger_texts: list[str] = field(default_factory=list)
-    trigger_event: dict[str, Any] = field(default_factory=dict)
+    trigger_output: str = ""
+    trigger_return_code: int = -1
     cached: dict[str, str] = field(default_factory=dict)  # the token cache before the revoke
 
     def canaries(self) -> list[str]:
@@ -67,17 +64,6 @@ class Outcome:
         for token in self.issued:
             values += [token, *token.split(".")[1:]]
         return values
-
-
-class _Records(logging.Handler):
-    """Every record formatted as emitted, before any handler's redaction."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(f"{record.getMessage()} {record.args!r} {record.exc_text or ''}")
 
 
 @pytest.fixture(scope="module")
@@ -110,8 +96,7 @@ def outcome(tmp_path_factory: pytest.TempPathFactory) -> Outcome:
         run("release", "zohocrm_release_pipeline", "2026-01-01")
         run("backfill", "zohocrm_cadence_backfill", "2026-01-01")  # 3 mapped task instances
         run("failed_load", "zohocrm_maintenance_window", "2026-01-01", {"fail_load": True})
-        MEMORY_CACHE.clear()  # this process shares the host's file cache, like a triggerer would
-        _defer_and_trigger(emulator, result, tmp_path_factory.mktemp("canary-trigger") / "output.log")
+        _defer_and_trigger(home, emulator, result)
         result.grants_before_revoke = emulator.stats()["token_grants"]
         result.cached = {p.name: p.read_text() for p in cache_dir.glob("*.json")}
 
@@ -119,74 +104,71 @@ def outcome(tmp_path_factory: pytest.TempPathFactory) -> Outcome:
         run("revoked", "zohocrm_maintenance_window", "2026-01-02")
         result.stats = emulator.stats()
         result.issued = emulator.tokens.issued()
-    MEMORY_CACHE.clear()
     return result
 
 
-def _defer_and_trigger(emulator: ZohoCRMEmulator, result: Outcome, output: Path) -> None:
-    """The example's deferrable sensor defers in process; its trigger is serialized and run."""
-    from airflow.providers.common.compat.sdk import TaskDeferred
+TRIGGER_SCRIPT = """
+import asyncio, sys
+from airflow.providers.common.compat.sdk import TaskDeferred
 
-    sensor = _dagbag().dags["zohocrm_release_pipeline"].get_task("wait_rule_active")
-    sensor.rule_id = RULE_ID  # what "{{ params.rule_id }}" renders to
-    sensor.poke_interval = 0.2
-    emulator.set_workflow_rule_active(RULE_ID, False)
-    with pytest.raises(TaskDeferred) as deferred:
-        sensor.execute({})
-    trigger = deferred.value.trigger
-    result.trigger_texts.append(repr(trigger.serialize()))
+try:
+    from airflow.dag_processing.dagbag import DagBag
+    bag = DagBag(dag_folder=sys.argv[1])
+except ImportError:
+    from airflow.models.dagbag import DagBag
+    bag = DagBag(dag_folder=sys.argv[1], include_examples=False)
+sensor = bag.dags["zohocrm_release_pipeline"].get_task("wait_rule_active")
+sensor.rule_id = sys.argv[2]  # what "{{ params.rule_id }}" renders to
+sensor.poke_interval = 0.2
+try:
+    sensor.execute({})
+    raise SystemExit("the sensor did not defer")
+except TaskDeferred as deferred:
+    trigger = deferred.trigger
+print("SERIALIZED", repr(trigger.serialize()), flush=True)
 
-    records = _Records()
-    root = logging.getLogger()
-    root.addHandler(records)
-    flip = threading.Timer(0.5, emulator.set_workflow_rule_active, (RULE_ID, True))
-    flip.start()
-    try:
-        with _captured_output(output):
-            event = asyncio.run(asyncio.wait_for(_first_event(trigger), 60))
-    finally:
-        flip.cancel()
-        flip.join(5)
-        root.removeHandler(records)
-    result.trigger_event = dict(event.payload)
-    result.trigger_texts += [repr(result.trigger_event), *records.lines, output.read_text()]
-
-
-async def _first_event(trigger: Any) -> Any:
+async def first_event():
     async for event in trigger.run():
         return event
-    return None
+
+print("EVENT", repr(asyncio.run(asyncio.wait_for(first_event(), 60)).payload), flush=True)
+"""
 
 
-@contextlib.contextmanager
-def _captured_output(path: Path) -> Iterator[None]:
-    """Everything written to file descriptors 1 and 2 meanwhile goes to ``path`` (Airflow 3 logs
-    through structlog, not to the stdlib handler)."""
-    saved = [os.dup(1), os.dup(2)]
-    sys.stdout.flush()
-    sys.stderr.flush()
-    with path.open("w") as target:
-        os.dup2(target.fileno(), 1)
-        os.dup2(target.fileno(), 2)
-        try:
-            yield
-        finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os.dup2(saved[0], 1)
-            os.dup2(saved[1], 2)
-            for fd in saved:
-                os.close(fd)
+def _defer_and_trigger(home: AirflowHome, emulator: ZohoCRMEmulator, result: Outcome) -> None:
+    """The example's deferrable sensor defers in a fresh process, which then runs its trigger.
 
+    That process is a triggerer's stand-in: it shares the file token cache, and everything it
+    prints (Airflow 3's structlog output included) is searched along with the serialized trigger.
+    """
+    emulator.set_workflow_rule_active(RULE_ID, False)
+    stop = threading.Event()
+    since = max((entry["seq"] for entry in emulator.journal), default=0)
 
-def _dagbag() -> Any:
+    def activate_after_two_reads() -> None:  # the sensor's poke, then the trigger's first poll
+        path = f"/workflow_rules/{RULE_ID}"
+        while not stop.wait(0.05):
+            reads = [e for e in emulator.journal_entries(since) if e["method"] == "GET" and e["path"].endswith(path)]
+            if len(reads) >= 2:
+                emulator.set_workflow_rule_active(RULE_ID, True)
+                return
+
+    watcher = threading.Thread(target=activate_after_two_reads, daemon=True)
+    watcher.start()
     try:
-        from airflow.dag_processing.dagbag import DagBag
-    except ImportError:  # Airflow 2
-        from airflow.models.dagbag import DagBag
-
-        return DagBag(dag_folder=str(EXAMPLE_DAGS), include_examples=False)
-    return DagBag(dag_folder=str(EXAMPLE_DAGS))
+        done = subprocess.run(
+            [sys.executable, "-c", TRIGGER_SCRIPT, str(EXAMPLE_DAGS), RULE_ID],
+            env=home.environ(),
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            check=False,
+        )
+    finally:
+        stop.set()
+        watcher.join(5)
+    result.trigger_output = done.stdout + "\n" + done.stderr
+    result.trigger_return_code = done.returncode
 
 
 def _leaks(texts: dict[str, str], canaries: list[str]) -> list[str]:
@@ -218,7 +200,8 @@ def test_the_runs_did_what_they_should(outcome: Outcome) -> None:
     assert "The load failed (fail_load=true)" in outcome.outputs["failed_load"]
     assert codes["revoked"] != 0
     assert "invalid_code" in outcome.outputs["revoked"]  # the refresh failed and said why
-    assert outcome.trigger_event == {"status": "success", "state": True}
+    assert outcome.trigger_return_code == 0, outcome.trigger_output[-3000:]
+    assert "EVENT {'status': 'success', 'state': True}" in outcome.trigger_output
 
 
 def test_one_token_grant_served_every_dag_run_and_the_triggerer(outcome: Outcome) -> None:
@@ -275,7 +258,9 @@ def test_no_canary_in_trigger_rows_or_the_serialized_trigger(outcome: Outcome) -
     for trigger_id, classpath, kwargs in _rows(outcome.home, "SELECT id, classpath, kwargs FROM trigger"):
         raw = _text(kwargs)
         texts[f"trigger {trigger_id} {classpath}"] = raw if raw.startswith("{") else fernet.decrypt(raw).decode()
-    texts.update({f"in-process trigger {i}": text for i, text in enumerate(outcome.trigger_texts)})
-    assert any("WorkflowRuleStatusTrigger" in text for text in outcome.trigger_texts)  # the serialization
-    assert any(f"Workflow rule {RULE_ID} is active" in text for text in outcome.trigger_texts)  # its logs
+    texts["the deferred sensor's serialized trigger, its event and logs"] = outcome.trigger_output
+    assert "SERIALIZED ('airflow_provider_zohocrm.triggers.workflow_rules.WorkflowRuleStatusTrigger'" in (
+        outcome.trigger_output
+    )
+    assert f"Workflow rule {RULE_ID} is active" in outcome.trigger_output  # the trigger's own log line
     assert _leaks(texts, outcome.canaries()) == []
