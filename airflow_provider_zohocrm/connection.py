@@ -26,7 +26,7 @@ DEFAULT_MAX_ATTEMPTS = 6
 DEFAULT_MAX_RETRY_SECONDS = 300.0
 # Below every paid edition's per-user concurrency limit (Standard 10 ... Ultimate 25); Free is 5.
 DEFAULT_MAX_CONCURRENCY = 8
-TOKEN_CACHES = ("file", "memory", "variable")
+AUTH_CACHES = ("file", "memory", "variable")
 
 # Extra keys the connection understands (also the keys of the UI form fields).
 EXTRA_FIELDS = (
@@ -40,7 +40,7 @@ EXTRA_FIELDS = (
     "max_attempts",
     "max_retry_seconds",
     "max_concurrency",
-    "token_cache",
+    "auth_cache",
 )
 
 
@@ -62,7 +62,7 @@ class ZohoCRMConnectionSettings:
     max_attempts: int
     max_retry_seconds: float
     max_concurrency: int
-    token_cache: str
+    auth_cache: str
 
     def __repr__(self) -> str:
         return (
@@ -157,7 +157,7 @@ def settings_from_connection(
                 conn_id, "max_concurrency", None, get_extra(extras, "max_concurrency"), DEFAULT_MAX_CONCURRENCY, int
             )
         ),
-        token_cache=choice("token_cache", TOKEN_CACHES, TOKEN_CACHES[0]),
+        auth_cache=choice("auth_cache", AUTH_CACHES, AUTH_CACHES[0]),
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_provider_zohocrm import data_centers
-from airflow_provider_zohocrm.connection import API_VERSIONS, TOKEN_CACHES
+from airflow_provider_zohocrm.connection import API_VERSIONS, AUTH_CACHES
 
 # key -> (label, description, JSON schema)
 CONN_FIELDS: dict[str, dict[str, Any]] = {
@@ -64,11 +64,11 @@ CONN_FIELDS: dict[str, dict[str, Any]] = {
         "description": "Calls in flight at once per credential in one process (Zoho limits concurrency per user).",
         "schema": {"type": ["integer", "null"], "minimum": 1, "default": 8},
     },
-    "token_cache": {
+    "auth_cache": {
         "label": "Token Cache",
         "description": "file: one access token per host; variable: one per deployment (Airflow "
         "Variables, for workers on several hosts); memory: per process.",
-        "schema": {"type": ["string", "null"], "enum": list(TOKEN_CACHES), "default": "file"},
+        "schema": {"type": ["string", "null"], "enum": list(AUTH_CACHES), "default": "file"},
     },
 }
 

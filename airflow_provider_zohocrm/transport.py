@@ -122,8 +122,8 @@ class ZohoTransport:
         self.settings = settings
         self.session = ZohoSession()
         self.session.headers["User-Agent"] = f"airflow-provider-zohocrm/{__version__}"
-        if shared_cache is None and settings.token_cache != "memory":
-            shared_cache = _shared_cache_or_none(settings.token_cache)
+        if shared_cache is None and settings.auth_cache != "memory":
+            shared_cache = _shared_cache_or_none(settings.auth_cache)
         self.tokens = TokenManager(settings, self.session, shared_cache)
         self.slots = concurrency_slots(self.tokens.key, settings.max_concurrency)
         self.policy = RetryPolicy(max_attempts=settings.max_attempts, max_seconds=settings.max_retry_seconds)

@@ -3,7 +3,7 @@
 Worker processes are spawned fresh, like Airflow task processes, and share only the token cache
 directory; each runs its share of the tasks as threads, every task building its own hook and
 making one call (``testing/token_burst.py``). Side by side: the default file cache (one refresh
-for the host) and ``token_cache=memory`` (one refresh per process). A second burst after the
+for the host) and ``auth_cache=memory`` (one refresh per process). A second burst after the
 emulator expired every token shows one refresh per token lifetime. Prints; asserts nothing.
 
     .venv/bin/python benchmarks/token_refresh.py [--tasks 50] [--processes 4]
@@ -22,7 +22,7 @@ def burst(emulator: object, cache: str, tasks: int, processes: int) -> tuple[int
     from airflow_provider_zohocrm.testing.token_burst import token_burst
 
     info = local_emulator_info(emulator)
-    conn = use_connection(info, token_cache=cache)
+    conn = use_connection(info, auth_cache=cache)
     env = {
         f"AIRFLOW_CONN_{conn.upper()}": os.environ[f"AIRFLOW_CONN_{conn.upper()}"],
         "ZOHO_CRM_TOKEN_CACHE_DIR": os.path.join(tempfile.mkdtemp(prefix="zohocrm-bench-p1-"), "tokens"),
@@ -56,8 +56,8 @@ def main() -> None:
     file_first, file_total, file_failures, seconds = results["file"]
     memory_first, _, memory_failures, _ = results["memory"]
     print(f"{args.tasks} tasks over {args.processes} spawned processes, one call each ({seconds:.1f} s for the burst)")
-    print(f"token_cache=file   : {file_first} refresh(es) (goal 1); {file_total - file_first} more after expiry")
-    print(f"token_cache=memory : {memory_first} refresh(es) (one per process)")
+    print(f"auth_cache=file   : {file_first} refresh(es) (goal 1); {file_total - file_first} more after expiry")
+    print(f"auth_cache=memory : {memory_first} refresh(es) (one per process)")
     print(f"failed calls       : {file_failures + memory_failures}")
     emit(
         args,

@@ -38,7 +38,7 @@ def test_defaults():
     assert isinstance(settings.max_attempts, int)
     assert settings.max_concurrency == 8
     assert isinstance(settings.max_concurrency, int)
-    assert settings.token_cache == "file"
+    assert settings.auth_cache == "file"
 
 
 def test_settings_are_immutable():
@@ -58,12 +58,12 @@ def test_plain_extra_keys():
         timeout="12.5",
         max_attempts="3",
         max_retry_seconds=45,
-        token_cache="memory",
+        auth_cache="memory",
     )
     assert (settings.data_center, settings.environment, settings.api_version) == ("eu", "sandbox", "v7")
     assert settings.api_url == "https://sandbox.zohoapis.eu"
     assert (settings.timeout, settings.max_attempts, settings.max_retry_seconds) == (12.5, 3, 45.0)
-    assert settings.token_cache == "memory"
+    assert settings.auth_cache == "memory"
 
 
 def test_prefixed_extra_keys_are_a_fallback():
@@ -94,7 +94,7 @@ def test_empty_string_is_unset():
         "api_url": "",
         "accounts_url": "",
         "timeout": "",
-        "token_cache": "",
+        "auth_cache": "",
     }
     settings = settings_from_connection(FakeConnection(extra=extras))
     assert settings.refresh_token == "from-prefixed"
@@ -102,7 +102,7 @@ def test_empty_string_is_unset():
     assert settings.api_url == "https://www.zohoapis.com"
     assert settings.api_url_overridden is False
     assert settings.timeout == 30.0
-    assert settings.token_cache == "file"
+    assert settings.auth_cache == "file"
 
 
 def test_get_extra():
@@ -152,7 +152,7 @@ def test_missing_required_field(field, label, missing):
         ({"data_center": "com"}, "data_center", "'com'"),
         ({"environment": "staging"}, "environment", "'staging'"),
         ({"api_version": "v2"}, "api_version", "'v2'"),
-        ({"token_cache": "redis"}, "token_cache", "'redis'"),
+        ({"auth_cache": "redis"}, "auth_cache", "'redis'"),
         ({"timeout": "abc"}, "timeout", "'abc'"),
         ({"timeout": 0}, "timeout", "0"),
         ({"timeout": -5}, "timeout", "-5"),
@@ -281,7 +281,7 @@ def test_extra_fields_are_all_understood():
         "max_attempts": 2,
         "max_retry_seconds": 9,
         "max_concurrency": 3,
-        "token_cache": "memory",
+        "auth_cache": "memory",
     }
     assert set(changed) | {"refresh_token"} == set(connection.EXTRA_FIELDS)
     for key, value in changed.items():
@@ -311,3 +311,15 @@ def test_repr_hides_secrets():
         assert "https://www.zohoapis.com" in text
         for secret in (CLIENT_SECRET, REFRESH_TOKEN):
             assert secret not in text
+
+
+def test_only_secret_extras_have_names_airflow_masks() -> None:
+    """Airflow masks the *values* of extras whose names look secret: a non-secret extra named like
+    one (e.g. "token_cache") would turn every "memory" in every task log into ***."""
+    try:
+        from airflow.sdk._shared.secrets_masker.secrets_masker import should_hide_value_for_key
+    except ImportError:  # Airflow 2
+        from airflow.utils.log.secrets_masker import should_hide_value_for_key
+
+    masked = {key for key in connection.EXTRA_FIELDS if should_hide_value_for_key(key)}
+    assert masked == {"refresh_token"}

@@ -109,7 +109,7 @@ def _slow_token(request, context):
 @pytest.mark.parametrize("shared_hook", [True, False], ids=["one-hook", "hook-per-thread"])
 @pytest.mark.parametrize("token_cache", ["file", "memory"])
 def test_eight_threads_one_refresh(make_zoho_conn, requests_mock, api, shared_hook, token_cache):
-    make_zoho_conn(token_cache=token_cache)
+    make_zoho_conn(auth_cache=token_cache)
     requests_mock.post(TOKEN_URL, json=_slow_token)
     hook = ZohoCRMHook()
     _ = hook.settings  # read the connection once, before the threads start

@@ -72,7 +72,7 @@ def test_conn_field_choices_match_the_parser(conn_type):
     assert fields["data_center"]["schema"]["enum"] == list(data_centers.DATA_CENTERS)
     assert fields["environment"]["schema"]["enum"] == list(data_centers.ENVIRONMENTS)
     assert fields["api_version"]["schema"]["enum"] == list(connection.API_VERSIONS)
-    assert fields["token_cache"]["schema"]["enum"] == list(connection.TOKEN_CACHES)
+    assert fields["auth_cache"]["schema"]["enum"] == list(connection.AUTH_CACHES)
     assert fields["refresh_token"]["schema"]["format"] == "password"
     assert fields["timeout"]["schema"]["default"] == connection.DEFAULT_TIMEOUT
     assert fields["max_attempts"]["schema"]["default"] == connection.DEFAULT_MAX_ATTEMPTS

@@ -235,7 +235,7 @@ def test_file_cache_serves_a_new_process(zoho_conn, requests_mock):
 
 
 def test_memory_token_cache_writes_no_files(make_zoho_conn, requests_mock, token_cache_dir):
-    make_zoho_conn(token_cache="memory")
+    make_zoho_conn(auth_cache="memory")
     mock_token(requests_mock)
     requests_mock.get(WORKFLOW_URL, json={"workflow_rules": []})
     ZohoCRMHook().request("GET", WORKFLOW_PATH)
@@ -337,7 +337,7 @@ def test_processes_sharing_the_file_cache_refresh_once(monkeypatch, token_cache_
     serving.start()
     url = f"http://127.0.0.1:{server.server_address[1]}"
     monkeypatch.setenv(
-        f"AIRFLOW_CONN_{MP_CONN_ID.upper()}", conn_json(accounts_url=url, api_url=url, token_cache="file")
+        f"AIRFLOW_CONN_{MP_CONN_ID.upper()}", conn_json(accounts_url=url, api_url=url, auth_cache="file")
     )
     processes_count = 2
     ctx = multiprocessing.get_context("spawn")

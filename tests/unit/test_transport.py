@@ -413,7 +413,7 @@ def test_client_errors_are_mapped_and_not_retried(
     ],
 )
 def test_api_root(extras, api_domain, root):
-    transport = ZohoTransport(make_settings(token_cache="memory", **extras))
+    transport = ZohoTransport(make_settings(auth_cache="memory", **extras))
     assert transport.api_root(AccessToken("v-12345", 1.0, 1.0, api_domain)) == root
 
 

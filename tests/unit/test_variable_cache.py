@@ -39,7 +39,7 @@ class _Conn:
     conn_id = "zoho_crm_default"
     login = "1000.CID"
     password = "canary-client-secret-7f3a"
-    extra_dejson: ClassVar[dict[str, str]] = {"refresh_token": "canary-refresh-token-9b2c", "token_cache": "variable"}
+    extra_dejson: ClassVar[dict[str, str]] = {"refresh_token": "canary-refresh-token-9b2c", "auth_cache": "variable"}
 
 
 @pytest.fixture

@@ -102,7 +102,7 @@ def mock_state(requests_mock: Any, case: dict[str, Any], *states: Any) -> Any:
 @pytest.fixture
 def conn(make_zoho_conn: Any, requests_mock: Any) -> str:
     mock_token(requests_mock)
-    return make_zoho_conn(token_cache="memory")
+    return make_zoho_conn(auth_cache="memory")
 
 
 # ---------------------------------------------------------------- poke and XCom
@@ -158,7 +158,7 @@ def test_soft_fail_turns_a_timeout_into_a_skip(case: dict[str, Any], conn: str, 
 
 def test_the_hook_uses_the_sensors_connection(case: dict[str, Any], make_zoho_conn: Any, requests_mock: Any) -> None:
     mock_token(requests_mock)
-    make_zoho_conn("zoho_other", token_cache="memory")
+    make_zoho_conn("zoho_other", auth_cache="memory")
     mock_state(requests_mock, case, case["done"])
     sensor = make_sensor(case, zoho_crm_conn_id="zoho_other")
     assert sensor.poke({}).is_done

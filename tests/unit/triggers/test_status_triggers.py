@@ -33,7 +33,7 @@ CONN = {
     "conn_type": "zoho_crm",
     "login": "1000.CID",
     "password": CLIENT_SECRET,
-    "extra": {"refresh_token": REFRESH_TOKEN, "token_cache": "memory"},
+    "extra": {"refresh_token": REFRESH_TOKEN, "auth_cache": "memory"},
 }
 RULE_NOT_FOUND = {
     "code": "INVALID_DATA",
