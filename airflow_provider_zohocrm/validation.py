@@ -15,12 +15,20 @@ _ID = re.compile(r"^[0-9]{1,30}$")
 _MODULE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,99}$")
 
 
+def is_id(value: Any) -> bool:
+    """Whether ``value`` is a Zoho id: a string of 1-30 digits, or a positive int.
+
+    No exception on the false path: un-enroll batching checks every record id with it.
+    """
+    if isinstance(value, str):
+        return _ID.fullmatch(value) is not None
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
 def validate_id(value: Any, param: str) -> str:
     """Return ``value`` as a Zoho id (a string of digits) or raise naming ``param``."""
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+    if is_id(value):
         return str(value)
-    if isinstance(value, str) and _ID.fullmatch(value):
-        return value
     raise ZohoCRMValidationError(
         f"{param} must be a Zoho id, a string of digits; got {_preview(value)}",
         details={"json_path": param},

@@ -12,6 +12,8 @@ from airflow_provider_zohocrm.validation import validate_module
 
 if TYPE_CHECKING:
     from airflow_provider_zohocrm.api.unenroll_checkpoint import Checkpoint
+    from airflow_provider_zohocrm.connection import ZohoCRMConnectionSettings
+    from airflow_provider_zohocrm.transport import ZohoTransport
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +29,14 @@ class CadencesAPI:
         self, method: str, path: str, *, params: dict[str, Any] | None = None, json: Any = None, retry: bool = True
     ) -> dict[str, Any]:
         raise NotImplementedError  # provided by ZohoCRMHook
+
+    if TYPE_CHECKING:  # provided by ZohoCRMHook
+
+        @property
+        def settings(self) -> ZohoCRMConnectionSettings: ...
+
+        @property
+        def transport(self) -> ZohoTransport: ...
 
     def get_cadences(self) -> list[dict[str, Any]]:
         """Every cadence of the org (all pages; 204 → ``[]``)."""
@@ -74,27 +84,30 @@ class CadencesAPI:
             cadence_ids,
             max_workers=workers,
             progress=progress,
-            before_threads=self._prepare_threads,
+            prepare=self._prepare_unenroll,
             checkpoint=checkpoint,
         )
 
-    def _prepare_threads(self, workers: int) -> int:
-        """Threads for the batches: no more than the connection's ``max_concurrency`` slots.
+    def _prepare_unenroll(self, workers: int) -> int:
+        """Runs once before the first un-enroll call; returns the number of threads to use.
 
-        The transport lets at most that many calls of one credential run at once; threads beyond
-        it would only queue on the slots (and cost a GIL hand-off each). Runs after the first call,
-        so the hook's settings and session exist. More than requests' default 10 pooled
-        connections per host get a wider pool, so no connection is thrown away after each call.
+        Reads the connection, builds the session and gets the access token here, so that the
+        threads share one of each from their first call instead of racing to build them, and a
+        connection that cannot authenticate fails before any API request. Threads are capped to
+        the connection's ``max_concurrency``: the transport lets no more calls of one credential
+        run at once, and threads beyond it would only queue on the slots (a GIL hand-off each).
+        More than requests' default 10 pooled connections per host get a wider pool, so no
+        connection is thrown away after each call.
         """
-        limit = getattr(getattr(self, "settings", None), "max_concurrency", None)
-        if isinstance(limit, int) and 0 < limit < workers:
+        limit = self.settings.max_concurrency
+        if 0 < limit < workers:
             log.info("max_workers %d capped to the connection's max_concurrency %d", workers, limit)
             workers = limit
-        get_conn = getattr(self, "get_conn", None)
-        if workers > _DEFAULT_POOL_SIZE and get_conn is not None:
+        transport = self.transport
+        if workers > _DEFAULT_POOL_SIZE:
             from requests.adapters import HTTPAdapter
 
-            session = get_conn()
             for prefix in ("https://", "http://"):
-                session.mount(prefix, HTTPAdapter(pool_connections=_DEFAULT_POOL_SIZE, pool_maxsize=workers))
+                transport.session.mount(prefix, HTTPAdapter(pool_connections=_DEFAULT_POOL_SIZE, pool_maxsize=workers))
+        transport.tokens.get()
         return workers

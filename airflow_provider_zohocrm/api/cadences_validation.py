@@ -11,7 +11,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import Any
 
 from airflow_provider_zohocrm.exceptions import ZohoCRMValidationError
-from airflow_provider_zohocrm.validation import validate_id
+from airflow_provider_zohocrm.validation import is_id, validate_id
 
 RECORDS_PER_CALL = 100
 CADENCES_PER_CALL = 5
@@ -55,7 +55,7 @@ def check_record_ids(record_ids: Any) -> Iterable[Any]:
             details={"json_path": "record_ids"},
         )
     if isinstance(record_ids, Collection) and not isinstance(record_ids, Iterator):
-        bad = [index for index, value in enumerate(record_ids) if not valid_id(value)]
+        bad = [index for index, value in enumerate(record_ids) if not is_id(value)]
         if bad:
             shown = ", ".join(f"record_ids[{i}]" for i in bad[:5])
             raise ZohoCRMValidationError(
@@ -79,7 +79,7 @@ def record_batches(record_ids: Iterable[Any], on_invalid: Callable[[Any], None])
     """Up to 100 valid ids at a time, read lazily; invalid ones go to ``on_invalid``."""
     batch: list[str] = []
     for value in record_ids:
-        if not valid_id(value):
+        if not is_id(value):
             on_invalid(value)
             continue
         batch.append(str(value))
@@ -88,11 +88,3 @@ def record_batches(record_ids: Iterable[Any], on_invalid: Callable[[Any], None])
             batch = []
     if batch:
         yield batch
-
-
-def valid_id(value: Any) -> bool:
-    try:
-        validate_id(value, "record_ids")
-    except ZohoCRMValidationError:
-        return False
-    return True

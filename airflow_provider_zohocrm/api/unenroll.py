@@ -3,9 +3,12 @@
 Zoho takes at most 100 record ids and 5 cadence ids per call, so R records and C cadences need
 exactly ceil(R/100) * ceil(C/5) calls. Record ids are read from the input as the calls go out:
 at most ``2 * max_workers`` calls are pending at any time (the ids of those calls and of the one
-batch being read are all that is held), so a generator of millions is never materialised. The
-first call runs alone; then ``max_workers`` threads share the hook's session and token (capped
-by the hook to the connection's ``max_concurrency`` slots).
+batch being read are all that is held), so a generator of millions is never materialised.
+``prepare`` runs once before the first call (the hook reads its connection, sizes its pool and
+gets the access token there, so that an unusable connection fails before any request); then
+``max_workers`` threads share the hook's session and token from the first call on (capped by the
+hook to the connection's ``max_concurrency`` slots). No call waits for another to start: a
+mapped task un-enrolling 1,000 records sends its 10 calls at once.
 
 Outcome, per (record, cadence batch) pair — every pair ends as succeeded or failed:
 - a ``SUCCESS`` item (and, by choice, an answer saying the record was not enrolled, and an empty
@@ -19,7 +22,8 @@ Outcome, per (record, cadence batch) pair — every pair ends as succeeded or fa
   cadence batch would fail the same way: they are not sent and their records fail with the same
   code (``calls_skipped``), which saves one API credit per call;
 - an error that every call would hit (authentication, permission or edition, unknown module,
-  wrong URL) stops sending, lets the calls in flight finish and is raised as it came.
+  wrong URL) stops sending, lets the calls in flight finish (at most ``max_workers`` were sent)
+  and is raised as it came.
 
 Successes are only counted. Failures are kept in full up to ``max_failures`` (default 1,000),
 then only counted in ``failed_by_code``; ``failures_truncated`` says so (``unenroll_result``).
@@ -40,6 +44,7 @@ from the checkpoint). Batches in flight when the first run died are sent again.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import time
@@ -154,7 +159,7 @@ class UnenrollRun:
         progress: Callable[[UnenrollProgress], None] | None,
         total_records: int | None,
         max_failures: int = DEFAULT_MAX_FAILURES,
-        before_threads: Callable[[int], int] | None = None,
+        prepare: Callable[[int], int] | None = None,
         clock: Callable[[], float] = time.monotonic,
         checkpoint: Checkpoint | None = None,
     ) -> None:
@@ -163,13 +168,14 @@ class UnenrollRun:
         self.max_workers = max_workers
         self.window = 2 * max_workers
         self.progress = progress
-        self.before_threads = before_threads
+        self.prepare = prepare
         self.clock = clock
         self.cadence_batches = cadence_batches(cadence_ids)
         self.tally = UnenrollTally(module, cadence_ids, max_failures)
         self.batches_total = None if total_records is None else planned_calls(total_records, len(cadence_ids))
         self.started = clock()
         self.fatal: BaseException | None = None
+        self.stopping = threading.Event()  # set by the worker that meets a fatal error
         self.checkpoint = checkpoint
         self.checkpoint_lock = threading.Lock()
         self.finished = dict(checkpoint.done()) if checkpoint is not None else {}
@@ -177,19 +183,15 @@ class UnenrollRun:
     def run(self, record_ids: Iterable[Any]) -> dict[str, Any]:
         batches = self._unfinished(self._batches(record_ids))
         first = next(batches, None)
-        if first is None:
+        if first is None:  # nothing to send (empty input, or every batch resumed): no connection read
             return self.tally.result(self.clock() - self.started)
-        # The first call runs alone: it builds the hook's session and token before threads share
-        # them, and an error every call would hit surfaces after one request, not max_workers.
-        self._fold(first, self._call(first))
-        self._raise_if_fatal()
-        if self.before_threads is not None:
-            self.max_workers = self.before_threads(self.max_workers)
+        if self.prepare is not None:
+            self.max_workers = self.prepare(self.max_workers)
             self.window = 2 * self.max_workers
         with ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix="zoho-unenroll") as pool:
             pending: dict[Future[Any], Batch] = {}
-            for batch in batches:
-                if self.fatal is not None:
+            for batch in itertools.chain([first], batches):
+                if self.stopping.is_set():
                     break
                 if not self._skip_if_poisoned(batch):
                     pending[pool.submit(self._call, batch)] = batch
@@ -253,15 +255,24 @@ class UnenrollRun:
         for cadences in self.cadence_batches:
             self.tally.fail(str(value)[:40], cadences, INVALID_ID, "not a Zoho record id (a string of digits)")
 
-    def _call(self, batch: Batch) -> BatchOutcome | BaseException:
-        """Runs in a worker thread: the answer's outcome, or the error the hook raised after its retries.
+    def _call(self, batch: Batch) -> BatchOutcome | BaseException | None:
+        """Runs in a worker thread: the answer's outcome, the error the hook raised after its
+        retries, or None for a batch not sent because an earlier answer already decided it (its
+        cadences are unusable, or the run is stopping on a fatal error).
 
-        An answered batch is checkpointed here, as soon as the answer arrives, so that a crash can
-        only lose the calls still in flight (at most ``max_workers``), not answers waiting to be folded.
+        Those decisions are taken here, as answers arrive, so that batches already queued behind
+        them are not sent. An answered batch is checkpointed here too, so that a crash can only
+        lose the calls still in flight (at most ``max_workers``), not answers waiting to be folded.
         """
+        if self.stopping.is_set() or batch.cadence_ids in self.tally.poisoned:
+            return None
         try:
             answer = self.send({"cadences_ids": list(batch.cadence_ids), "ids": batch.record_ids})
         except Exception as exc:
+            if is_fatal(exc):
+                self.stopping.set()
+            elif isinstance(exc, ZohoCRMError) and _names_cadences(exc):
+                self.tally.poisoned.setdefault(batch.cadence_ids, exc)  # atomic: workers may race here
             return exc
         outcome = answer_outcome(batch, answer)
         self._record(batch, outcome)
@@ -272,7 +283,10 @@ class UnenrollRun:
         for future in done:
             self._fold(pending.pop(future), future.result())
 
-    def _fold(self, batch: Batch, outcome: BatchOutcome | BaseException) -> None:
+    def _fold(self, batch: Batch, outcome: BatchOutcome | BaseException | None) -> None:
+        if outcome is None:  # not sent: skipped, or the run raises its fatal error
+            self._skip_if_poisoned(batch)
+            return
         tally = self.tally
         tally.calls += 1
         if not isinstance(outcome, BaseException):
@@ -285,8 +299,6 @@ class UnenrollRun:
         else:
             assert isinstance(outcome, ZohoCRMError)
             tally.fail_batch(batch, _error_code(outcome), outcome.message)
-            if _names_cadences(outcome):
-                tally.poisoned.setdefault(batch.cadence_ids, outcome)
         tally.finish_batch(batch)
         self._report()
 
@@ -338,14 +350,14 @@ def unenroll(
     max_workers: int = DEFAULT_MAX_WORKERS,
     progress: Callable[[UnenrollProgress], None] | None = None,
     max_failures: int = DEFAULT_MAX_FAILURES,
-    before_threads: Callable[[int], int] | None = None,
+    prepare: Callable[[int], int] | None = None,
     checkpoint: Checkpoint | None = None,
 ) -> dict[str, Any]:
     """Validate, then un-enroll every record from every cadence through ``send(body)``.
 
     ``send`` posts one body to ``{module}/actions/unenrol_from_cadences`` and returns Zoho's JSON
-    (raising the hook's typed errors). ``before_threads(max_workers)`` runs once, after the first
-    call and before the worker threads start, and returns the number of threads to use. Returns
+    (raising the hook's typed errors). ``prepare(max_workers)`` runs once, before the first call
+    (not at all when nothing is to be sent), and returns the number of threads to use. Returns
     the result described in the module docstring. ``checkpoint`` makes a re-run after a crash
     skip the batches already answered (same input, same order).
     """
@@ -362,7 +374,7 @@ def unenroll(
         progress=progress,
         total_records=total,
         max_failures=max_failures,
-        before_threads=before_threads,
+        prepare=prepare,
         checkpoint=checkpoint,
     )
     return run.run(records)

@@ -7,9 +7,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import requests
 from emulator_client import Api, error_of, fetch_token
 
 from airflow_provider_zohocrm.testing.emulator.server import ZohoCRMEmulator
+from airflow_provider_zohocrm.testing.emulator.wire import Request
 
 
 def _parallel_gets(emulator: ZohoCRMEmulator, token: str, count: int) -> list[int]:
@@ -72,3 +74,52 @@ def test_rolling_credit_allowance(emulator: ZohoCRMEmulator, make_api: Any) -> N
 def test_token_calls_spend_no_credits(emulator: ZohoCRMEmulator) -> None:
     emulator.set_config(credit_allowance=0)
     assert "access_token" in fetch_token(emulator)
+
+
+def test_latency_counts_from_the_requests_arrival() -> None:
+    """A request that arrived a minute ago is past a 30 s latency: it is answered at once."""
+    with ZohoCRMEmulator() as emulator:
+        token = fetch_token(emulator)
+        emulator.set_config(latency_ms=30_000)
+        request = Request(
+            method="GET",
+            path="/crm/v8/org",
+            query={},
+            headers={"Authorization": f"Zoho-oauthtoken {token['access_token']}"},
+            received=time.monotonic() - 60,
+        )
+        replies: list[Any] = []
+        worker = threading.Thread(target=lambda: replies.append(emulator.handle(request)))
+        worker.start()
+        worker.join(timeout=10)
+        answered = not worker.is_alive()
+    assert answered
+    assert replies[0].status == 200
+
+
+def test_the_work_is_done_on_arrival_and_the_answer_leaves_when_due() -> None:
+    with ZohoCRMEmulator() as emulator:
+        cadence_id, enrolled = next((c, ids) for c, ids in emulator.snapshot()["enrollments"].items() if ids)
+        module = next(c["module"]["api_name"] for c in emulator.snapshot()["cadences"] if c["id"] == cadence_id)
+        token = fetch_token(emulator)["access_token"]
+        emulator.set_config(latency_ms=30_000)
+        outcome: list[Any] = []
+
+        def call() -> None:
+            try:
+                body = {"cadences_ids": [cadence_id], "ids": [enrolled[0]]}
+                outcome.append(Api(emulator, token).post(f"{module}/actions/unenrol_from_cadences", json=body))
+            except requests.RequestException as exc:  # the emulator stops under it
+                outcome.append(exc)
+
+        worker = threading.Thread(target=call)
+        worker.start()
+        deadline = time.monotonic() + 10
+        while enrolled[0] in emulator.snapshot()["enrollments"][cadence_id] and time.monotonic() < deadline:
+            time.sleep(0.01)
+        done_in_store = enrolled[0] not in emulator.snapshot()["enrollments"][cadence_id]
+        still_waiting = worker.is_alive() and emulator.stats()["in_flight"] == 1
+    worker.join(timeout=10)  # stopping the emulator woke it
+    assert done_in_store
+    assert still_waiting
+    assert not worker.is_alive()

@@ -1,8 +1,9 @@
 """The emulator without its HTTP server: request pipeline, limits, faults and the Python control API.
 
 Pipeline of a ``/crm/`` call: fault script → authentication (401) → concurrency limit and
-credits (429) → latency → route (404 / 400 method) → scope (401) → edition (400
-FEATURE_NOT_SUPPORTED) → permission (403) → store. A ``drop_after``/``fail_after`` fault lets the
+credits (429) → route (404 / 400 method) → scope (401) → edition (400 FEATURE_NOT_SUPPORTED)
+→ permission (403) → store → latency: the answer leaves ``latency_ms`` after the request line
+arrived (a response time, the emulator's own work included). A ``drop_after``/``fail_after`` fault lets the
 whole pipeline run and only replaces the reply (the "lost response" of a write that happened).
 One lock guards all state; latency and hangs sleep outside it, and both wake up when the
 emulator stops.
@@ -119,7 +120,6 @@ class EmulatorCore:
                 ZohoError(400, "INVALID_REQUEST_METHOD", "The http request method type is not a valid one")
             )
         config = self.config
-        self._pause(config.latency_ms / 1000)
         with self._lock:
             self._counters["token_requests"] += 1
             answer = self.tokens.grant(
@@ -128,6 +128,7 @@ class EmulatorCore:
                 scopes=config.scopes,
                 api_domain=self.base_url,
             )
+        self._answer_when_due(request, config)
         return json_reply(200, answer)
 
     def _api(self, request: Request, version: str, path: str, body: Any) -> Reply:
@@ -151,11 +152,11 @@ class EmulatorCore:
                     "API credit limit of the last 24 hours exceeded. Please try again after some time.",
                 )
         try:
-            self._pause(config.latency_ms / 1000)
             with self._lock:
                 status, payload = self._dispatch(request, version, path, body, token, config)
             return json_reply(status, payload)
         finally:
+            self._answer_when_due(request, config)
             with self._lock:
                 gate.leave(token.refresh_token)
 
@@ -190,6 +191,14 @@ class EmulatorCore:
         if fault.kind == "hang":
             self._pause(fault.hang_seconds)
         return Reply(0, drop=True)
+
+    def _answer_when_due(self, request: Request, config: EmulatorConfig) -> None:
+        """Wait out the rest of ``latency_ms`` since the request arrived (the work is already done).
+
+        Latency is a response time, as of a server with a fixed round trip: the emulator's own
+        parsing and store work fall inside it instead of adding to it.
+        """
+        self._pause(request.received + config.latency_ms / 1000 - time.monotonic())
 
     def _pause(self, seconds: float) -> None:
         if seconds > 0:

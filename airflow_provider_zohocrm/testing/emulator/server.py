@@ -9,6 +9,7 @@ import socketserver
 import struct
 import sys
 import threading
+import time
 from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -42,6 +43,10 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             self.server.track(self.connection, False)
 
+    def parse_request(self) -> bool:
+        self._received = time.monotonic()  # the request line is in; latency counts from here
+        return super().parse_request()
+
     def do_GET(self) -> None:
         self._serve()
 
@@ -73,18 +78,18 @@ class _Handler(BaseHTTPRequestHandler):
             query=dict(parse_qsl(parts.query, keep_blank_values=True)),
             headers=dict(self.headers.items()),
             body=self.rfile.read(length) if length > 0 else b"",
+            received=self._received,
         )
         reply = self.server.core.handle(request)
         if reply.drop:
             self._reset_connection()
             return
-        self.send_response(reply.status)
-        for name, value in reply.headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(reply.body)))
-        self.end_headers()
-        if reply.body:
-            self.wfile.write(reply.body)
+        # Status line, headers and body in one write: the client wakes once per reply, not twice.
+        phrase = self.responses.get(reply.status, ("",))[0]
+        head = [f"{self.protocol_version} {reply.status} {phrase}", f"Date: {self.date_time_string()}"]
+        head += [f"{name}: {value}" for name, value in reply.headers.items()]
+        head += [f"Content-Length: {len(reply.body)}", "", ""]
+        self.wfile.write("\r\n".join(head).encode("latin-1") + reply.body)
 
     def _reset_connection(self) -> None:
         """Close with a TCP RST and no response, so the client sees 'connection reset by peer'."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,6 +18,7 @@ class Request:
     query: dict[str, str]
     headers: Mapping[str, str]
     body: bytes = b""
+    received: float = dataclasses.field(default_factory=time.monotonic)  # when its request line arrived
 
     def header(self, name: str) -> str | None:
         """Case-insensitive header lookup (HTTP header names are case-insensitive)."""

@@ -20,10 +20,10 @@ from airflow_provider_zohocrm.api.unenroll import (
     planned_calls,
     unenroll,
 )
-from airflow_provider_zohocrm.exceptions import ZohoCRMPermissionError, ZohoCRMValidationError
+from airflow_provider_zohocrm.exceptions import ZohoCRMAuthError, ZohoCRMPermissionError, ZohoCRMValidationError
 from airflow_provider_zohocrm.hooks.zoho_crm import ZohoCRMHook
 
-from ..helpers import API_ROOT, api_requests, mock_token  # noqa: TID252 - the shared test helpers
+from ..helpers import API_ROOT, TOKEN_URL, api_requests, mock_token, token_requests  # noqa: TID252 - the shared test helpers
 
 URL = f"{API_ROOT}/Contacts/actions/unenrol_from_cadences"
 Answer = Callable[[dict[str, Any]], tuple[int, dict[str, Any]]]
@@ -209,8 +209,8 @@ def test_errors_every_call_would_hit_stop_the_run_and_raise_typed(hook, requests
     forbidden = {"code": "NO_PERMISSION", "details": {"permissions": ["Crm_Implied_Manage_UnEnroll_Series"]}}
     requests_mock.post(URL, status_code=403, json={**forbidden, "message": "permission denied", "status": "error"})
     with pytest.raises(ZohoCRMPermissionError):
-        hook.unenroll_from_cadences("Contacts", record_ids(10_000), cadence_ids(1))
-    assert len(api_requests(requests_mock)) == 1
+        hook.unenroll_from_cadences("Contacts", record_ids(10_000), cadence_ids(1), max_workers=4)
+    assert 1 <= len(api_requests(requests_mock)) <= 4  # only the calls already in flight; 100 were planned
 
 
 def test_a_fatal_error_mid_run_stops_sending(hook, requests_mock):
@@ -447,28 +447,61 @@ def test_unenroll_error_lists_counts_and_first_failures():
 def test_threads_are_capped_to_the_connections_concurrency_slots(make_zoho_conn, requests_mock):
     mock_token(requests_mock)
     hook = ZohoCRMHook(zoho_crm_conn_id=make_zoho_conn(max_concurrency=3))
-    assert hook._prepare_threads(8) == 3
-    assert hook._prepare_threads(2) == 2
+    assert hook._prepare_unenroll(8) == 3
+    assert hook._prepare_unenroll(2) == 2
 
 
 def test_more_than_ten_threads_get_a_wider_connection_pool(make_zoho_conn, requests_mock):
     mock_token(requests_mock)
     hook = ZohoCRMHook(zoho_crm_conn_id=make_zoho_conn(max_concurrency=25))
-    assert hook._prepare_threads(20) == 20
+    assert hook._prepare_unenroll(20) == 20
     assert hook.get_conn().get_adapter("https://www.zohoapis.com")._pool_maxsize == 20
 
 
-def test_before_threads_sets_the_number_of_threads():
-    server = FakeUnenroll(delay=0.005)
-    seen: list[int] = []
+def test_prepare_gets_the_token_before_any_api_call(hook, requests_mock):
+    assert hook._prepare_unenroll(5) == 5
+    assert len(token_requests(requests_mock)) == 1
+    assert api_requests(requests_mock) == []
 
-    def before_threads(workers: int) -> int:
-        seen.append(workers)
+
+def test_a_connection_that_cannot_authenticate_fails_before_any_api_call(zoho_conn, requests_mock, fake):
+    requests_mock.post(TOKEN_URL, json={"error": "invalid_client"})
+    with pytest.raises(ZohoCRMAuthError):
+        ZohoCRMHook(zoho_crm_conn_id=zoho_conn).unenroll_from_cadences("Contacts", record_ids(5000), cadence_ids(1))
+    assert fake.bodies == []
+
+
+def test_prepare_runs_once_before_the_first_call_and_sets_the_number_of_threads():
+    server = FakeUnenroll(delay=0.005)
+    seen: list[tuple[int, int]] = []
+
+    def prepare(workers: int) -> int:
+        seen.append((workers, len(server.bodies)))
         return 2
 
     def send(body: dict[str, Any]) -> dict[str, Any]:
         return server(FakeRequest(body), FakeContext())
 
-    unenroll(send, "Leads", record_ids(3000), cadence_ids(1), max_workers=8, before_threads=before_threads)
-    assert seen == [8]
+    unenroll(send, "Leads", record_ids(3000), cadence_ids(1), max_workers=8, prepare=prepare)
+    assert seen == [(8, 0)]
     assert server.peak == 2
+
+
+def test_prepare_is_skipped_when_nothing_is_to_be_sent():
+    def prepare(workers: int) -> int:
+        raise AssertionError("no call is made, so no connection needs reading")
+
+    result = unenroll(lambda body: {}, "Leads", [], cadence_ids(1), prepare=prepare)
+    assert result["calls"] == 0
+
+
+def test_the_first_calls_start_together():
+    """A mapped chunk of 500 records is one round of 5 parallel calls, not one call then four."""
+    server = FakeUnenroll(delay=0.05)
+
+    def send(body: dict[str, Any]) -> dict[str, Any]:
+        return server(FakeRequest(body), FakeContext())
+
+    result = unenroll(send, "Leads", record_ids(500), cadence_ids(1), max_workers=5)
+    assert result["succeeded"] == 500
+    assert server.peak == 5
