@@ -30,7 +30,7 @@ BENCHMARKS: dict[str, tuple[str, str, list[str], list[str]]] = {
     "P3": (
         "un-enroll records/s vs ceiling (10 x 50 ms)",
         "unenroll_ceiling.py",
-        ["--records", "40000", "--repeats", "2"],
+        ["--records", "20000", "--repeats", "5"],
         ["--records", "100000", "--repeats", "3"],
     ),
     "P4": ("import overhead over airflow.sdk", "import_overhead.py", ["--runs", "5"], ["--runs", "15"]),

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
 
     from airflow_provider_zohocrm.automation.actions import Action
+    from airflow_provider_zohocrm.plan import PlannedRequest
 
 ON_DRIFT = ("fail", "warn")
 
@@ -34,6 +35,18 @@ class _AutomationOperator(ZohoCRMBaseOperator):
         rules = {module: self.hook.get_workflow_rules(module) for module in modules}
         workflows = self.hook.get_connected_workflows() if connected_workflows else None
         return build_document(rules, workflows, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+
+    @staticmethod
+    def plan_result(
+        snapshot: dict[str, Any], planned: list[Action], **fields: Any
+    ) -> tuple[list[PlannedRequest], dict[str, Any]]:
+        """The plan's requests, and the result fields pause and restore share (``fields`` after the date)."""
+        changes = [action.change for action in planned]
+        return [action.request for action in planned], {
+            "snapshot_taken_at": snapshot["taken_at"],
+            **fields,
+            "changes": changes,
+        }
 
     def apply(self, planned: list[Action], *, keep_going: bool) -> list[dict[str, Any]]:
         """Send the writes in order. ``keep_going``: go past a failed write, return the failures; else raise."""
@@ -148,13 +161,8 @@ class PauseAutomationOperator(_AutomationOperator):
             self.log.warning("exclude matched nothing in the snapshot: %s", ", ".join(selection.unmatched_excludes))
         live = self.read_live(*pause_reads(snapshot, selection))
         plan = plan_pause(snapshot, live, selection, delete_schedule_action=self.delete_schedule_action)
-        requests = [action.request for action in plan.actions]
-        result = {
-            "snapshot_taken_at": snapshot["taken_at"],
-            "delete_schedule_action": self.delete_schedule_action,
-            "changes": [action.change for action in plan.actions],
-            "unchanged": plan.unchanged,
-        }
+        requests, result = self.plan_result(snapshot, plan.actions, delete_schedule_action=self.delete_schedule_action)
+        result["unchanged"] = plan.unchanged
         dry_run = self.dry_run_result(requests, result)
         if dry_run is not None:
             return dry_run
@@ -204,13 +212,8 @@ class RestoreAutomationOperator(_AutomationOperator):
         (self.log.warning if plan.drift else self.log.info)("%s", drift_table(plan.drift))
         if plan.blocking and self.on_drift == "fail":
             raise _drift_error(plan.blocking, plan.drift)
-        requests = [action.request for action in plan.actions]
-        result = {
-            "snapshot_taken_at": snapshot["taken_at"],
-            "on_drift": self.on_drift,
-            "changes": [action.change for action in plan.actions],
-            "drift": plan.drift,
-        }
+        requests, result = self.plan_result(snapshot, plan.actions, on_drift=self.on_drift)
+        result["drift"] = plan.drift
         dry_run = self.dry_run_result(requests, result)
         if dry_run is not None:
             return dry_run
