@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import datetime, timezone
 from typing import Any
@@ -9,6 +10,12 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from unit.api.samples import (
+    DOC_ACTIVATE,
+    DOC_ADD_AND_REMOVE_ACTIONS,
+    DOC_ADD_AND_REMOVE_CONDITIONS,
+    DOC_UPDATE_NAME_AND_TRIGGER,
+)
 
 from airflow_provider_zohocrm.testing.emulator.errors import ZohoError
 from airflow_provider_zohocrm.testing.emulator.modules import seed_modules
@@ -493,10 +500,13 @@ def test_failed_update_changes_nothing(store: WorkflowRuleStore, clock: FakeCloc
 # --- update: the 002 samples ----------------------------------------------------------------------------
 
 
+def doc_body(sample: dict[str, Any]) -> dict[str, Any]:
+    """A PUT body around a fresh copy of a page-002 sample, so the store never holds the shared one."""
+    return {"workflow_rules": [copy.deepcopy(sample)]}
+
+
 def test_sample_update_name_and_trigger(store: WorkflowRuleStore) -> None:
-    body = {
-        "workflow_rules": [{"execute_when": {"details": {"repeat": True}, "type": "edit"}, "name": "Updated Rule Name"}]
-    }
+    body = doc_body(DOC_UPDATE_NAME_AND_TRIGGER)
     assert store.update_rules(WEB_LEADS, body) == (200, {"workflow_rules": [success(WEB_LEADS, "workflow updated")]})
     rule = get(store, WEB_LEADS)
     assert rule["name"] == "Updated Rule Name"
@@ -507,15 +517,7 @@ def test_sample_update_name_and_trigger(store: WorkflowRuleStore) -> None:
 
 
 def test_sample_add_and_remove_actions(store: WorkflowRuleStore) -> None:
-    tags = [
-        {"name": "TagB", "id": "4876876000002526117", "color_code": ""},
-        {"name": "Active", "id": "4876876000001143001", "color_code": "#F17574"},
-    ]
-    actions = [
-        {"details": {"tags": tags}, "id": WELCOME_TAGS, "type": "add_tags", "_delete": None},
-        {"id": "4876876000000329765", "type": "tasks"},
-    ]
-    body = {"workflow_rules": [{"conditions": [{"id": WELCOME_CONDITION, "instant_actions": {"actions": actions}}]}]}
+    body = doc_body(DOC_ADD_AND_REMOVE_ACTIONS)  # condition WELCOME_CONDITION, deleting action WELCOME_TAGS
     assert store.update_rules(WELCOME, body) == (200, {"workflow_rules": [success(WELCOME, "workflow updated")]})
     (condition,) = get(store, WELCOME)["conditions"]
     kept = [(action["type"], action["id"]) for action in condition["instant_actions"]["actions"]]
@@ -523,47 +525,8 @@ def test_sample_add_and_remove_actions(store: WorkflowRuleStore) -> None:
 
 
 def test_sample_add_and_remove_conditions(store: WorkflowRuleStore) -> None:
-    assign = {
-        "related_details": None,
-        "details": {
-            "apply_assignment_threshold": True,
-            "assign_to": [
-                {
-                    "resource": {"name": "Patricia Boyle", "id": "4876876000000327001", "type": "user"},
-                    "details": None,
-                    "type": "user",
-                }
-            ],
-            "module": {"api_name": "Leads", "id": "4876876000000002175"},
-            "related_records": None,
-            "user_availability_based_on": None,
-            "notify": False,
-        },
-        "type": "assign_owner",
-    }
-    tags = {
-        "details": {
-            "module": {"api_name": "Leads", "id": "4876876000000002175"},
-            "over_write": False,
-            "tags": [
-                {"name": "P1", "id": "4876876000011037076", "color_code": "#F17574"},
-                {"name": "Active", "id": "4876876000001143001", "color_code": "#F17574"},
-            ],
-        },
-        "type": "add_tags",
-    }
-    criteria = leaf("Annual_Revenue", "999999999999999", "greater_than")
-    criteria["field"]["id"] = "4876876000000002617"
-    added = {
-        "sequence_number": 1,
-        "instant_actions": {"actions": [assign, tags]},
-        "scheduled_actions": None,
-        "criteria_details": {
-            "relational_criteria": {"module_selection": None, "criteria": None, "module": None},
-            "criteria": criteria,
-        },
-    }
-    body = {"workflow_rules": [{"id": HIGH_VALUE, "conditions": [{"id": FIRST_CONDITION, "_delete": None}, added]}]}
+    body = doc_body(DOC_ADD_AND_REMOVE_CONDITIONS)  # HIGH_VALUE: delete FIRST_CONDITION, add one
+    criteria = body["workflow_rules"][0]["conditions"][1]["criteria_details"]["criteria"]
     assert store.update_rules(None, body) == (200, {"workflow_rules": [success(HIGH_VALUE, "workflow updated")]})
     first, second = get(store, HIGH_VALUE)["conditions"]
     assert second["id"] == SECOND_CONDITION
@@ -575,6 +538,7 @@ def test_sample_add_and_remove_conditions(store: WorkflowRuleStore) -> None:
 
 
 def test_sample_update_criteria(store: WorkflowRuleStore) -> None:
+    # Not DOC_UPDATE_CRITERIA: the same criteria, but with this file's leaf() field ids.
     criteria = {
         "group_operator": "AND",
         "group": [
@@ -588,7 +552,7 @@ def test_sample_update_criteria(store: WorkflowRuleStore) -> None:
 
 
 def test_sample_activate(store: WorkflowRuleStore) -> None:
-    body = {"workflow_rules": [{"id": COLD_LEADS, "status": {"active": True}}]}
+    body = doc_body(DOC_ACTIVATE)  # activates COLD_LEADS
     assert store.update_rules(None, body) == (200, {"workflow_rules": [success(COLD_LEADS, "workflow updated")]})
     assert get(store, COLD_LEADS)["status"] == {"active": True}
     assert listed(store, module="Leads", status_active="true")[2]["id"] == COLD_LEADS

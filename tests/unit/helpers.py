@@ -19,6 +19,33 @@ API_ROOT = "https://www.zohoapis.com/crm/v8"
 WORKFLOW_PATH = "settings/automation/workflow_rules"
 WORKFLOW_URL = f"{API_ROOT}/{WORKFLOW_PATH}"
 
+# Zoho error bodies that several test modules answer with.
+INVALID_TOKEN = {"code": "INVALID_TOKEN", "details": {}, "message": "invalid oauth token", "status": "error"}
+# A 400 whose error sits inside the resource array (per item), as Zoho answers a bad rule name.
+RULE_ITEM_INVALID_NAME = {
+    "workflow_rules": [
+        {
+            "code": "INVALID_DATA",
+            "details": {"api_name": "name", "json_path": "$.workflow_rules[0].name"},
+            "message": "invalid data",
+            "status": "error",
+        }
+    ]
+}
+# GET of an unknown workflow rule / connected workflow id: a 400 that means "not found".
+RULE_NOT_FOUND = {
+    "code": "INVALID_DATA",
+    "details": {"resource_path_index": 4},
+    "message": "the id given seems to be invalid",
+    "status": "error",
+}
+CONNECTED_WORKFLOW_NOT_FOUND = {
+    "code": "INVALID_DATA",
+    "details": {"resource_path_index": 3},
+    "message": "The given ID seems to be invalid",
+    "status": "error",
+}
+
 
 def token_body(
     access_token: str = ACCESS_TOKEN, *, expires_in: Any = 3600, api_domain: Any = "https://www.zohoapis.com"

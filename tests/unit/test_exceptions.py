@@ -21,6 +21,8 @@ from airflow_provider_zohocrm.exceptions import (
     error_from_response,
 )
 
+from .helpers import RULE_ITEM_INVALID_NAME
+
 ALL_ERRORS = [
     ZohoCRMAuthError,
     ZohoCRMConnectionConfigError,
@@ -160,17 +162,7 @@ def test_hints_by_code():
 
 
 def test_per_item_error_in_a_resource_array():
-    body = {
-        "workflow_rules": [
-            {
-                "code": "INVALID_DATA",
-                "details": {"api_name": "name", "json_path": "$.workflow_rules[0].name"},
-                "message": "invalid data",
-                "status": "error",
-            }
-        ]
-    }
-    error = error_from_response(400, body)
+    error = error_from_response(400, RULE_ITEM_INVALID_NAME)
     assert type(error) is ZohoCRMValidationError
     assert error.code == "INVALID_DATA"
     assert error.details["json_path"] == "$.workflow_rules[0].name"

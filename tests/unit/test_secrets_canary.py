@@ -30,15 +30,15 @@ from .helpers import (
     ACCESS_TOKEN,
     CANARIES,
     CLIENT_SECRET,
+    INVALID_TOKEN,
     REFRESH_TOKEN,
+    RULE_ITEM_INVALID_NAME,
     TOKEN_URL,
     WORKFLOW_PATH,
     WORKFLOW_URL,
     make_settings,
-    token_body,
+    mock_token,
 )
-
-INVALID_TOKEN = {"code": "INVALID_TOKEN", "details": {}, "message": "invalid oauth token", "status": "error"}
 
 
 class _RawLogs(logging.Handler):
@@ -90,10 +90,6 @@ def _error_texts(error: BaseException) -> list[str]:
     return texts
 
 
-def _token_ok(m):
-    m.post(TOKEN_URL, json=token_body())
-
-
 # name -> (set up requests_mock, expected error class)
 FAILURES = {
     "token-invalid_code": (lambda m: m.post(TOKEN_URL, json={"error": "invalid_code"}), ZohoCRMAuthError),
@@ -114,50 +110,34 @@ FAILURES = {
     ),
     "token-html": (lambda m: m.post(TOKEN_URL, text="<html>sign in</html>"), ZohoCRMAuthError),
     "api-401-twice": (
-        lambda m: (_token_ok(m), m.get(WORKFLOW_URL, status_code=401, json=INVALID_TOKEN)),
+        lambda m: (mock_token(m), m.get(WORKFLOW_URL, status_code=401, json=INVALID_TOKEN)),
         ZohoCRMAuthError,
     ),
     "api-429-forever": (
-        lambda m: (_token_ok(m), m.get(WORKFLOW_URL, status_code=429, headers={"Retry-After": "1"})),
+        lambda m: (mock_token(m), m.get(WORKFLOW_URL, status_code=429, headers={"Retry-After": "1"})),
         ZohoCRMRateLimitError,
     ),
-    "api-503-forever": (lambda m: (_token_ok(m), m.get(WORKFLOW_URL, status_code=503)), ZohoCRMServerError),
+    "api-503-forever": (lambda m: (mock_token(m), m.get(WORKFLOW_URL, status_code=503)), ZohoCRMServerError),
     "api-400-item": (
-        lambda m: (
-            _token_ok(m),
-            m.get(
-                WORKFLOW_URL,
-                status_code=400,
-                json={
-                    "workflow_rules": [
-                        {
-                            "code": "INVALID_DATA",
-                            "details": {"api_name": "name", "json_path": "$.workflow_rules[0].name"},
-                            "message": "invalid data",
-                            "status": "error",
-                        }
-                    ]
-                },
-            ),
-        ),
+        lambda m: (mock_token(m), m.get(WORKFLOW_URL, status_code=400, json=RULE_ITEM_INVALID_NAME)),
         ZohoCRMValidationError,
     ),
     "api-403": (
-        lambda m: (_token_ok(m), m.get(WORKFLOW_URL, status_code=403, json={"code": "NO_PERMISSION"})),
+        lambda m: (mock_token(m), m.get(WORKFLOW_URL, status_code=403, json={"code": "NO_PERMISSION"})),
         ZohoCRMPermissionError,
     ),
-    "api-404": (lambda m: (_token_ok(m), m.get(WORKFLOW_URL, status_code=404)), ZohoCRMNotFoundError),
+    "api-404": (lambda m: (mock_token(m), m.get(WORKFLOW_URL, status_code=404)), ZohoCRMNotFoundError),
     "api-unreachable": (
-        lambda m: (_token_ok(m), m.get(WORKFLOW_URL, exc=requests.ConnectionError("reset"))),
+        lambda m: (mock_token(m), m.get(WORKFLOW_URL, exc=requests.ConnectionError("reset"))),
         ZohoCRMTransportError,
     ),
-    "api-timeout": (lambda m: (_token_ok(m), m.get(WORKFLOW_URL, exc=requests.Timeout)), ZohoCRMTransportError),
-    "api-not-json": (lambda m: (_token_ok(m), m.get(WORKFLOW_URL, text="<html/>")), ZohoCRMServerError),
+    "api-timeout": (lambda m: (mock_token(m), m.get(WORKFLOW_URL, exc=requests.Timeout)), ZohoCRMTransportError),
+    "api-not-json": (lambda m: (mock_token(m), m.get(WORKFLOW_URL, text="<html/>")), ZohoCRMServerError),
 }
 
 
 def test_success_path(zoho_conn, requests_mock, leak_check, masked):
-    _token_ok(requests_mock)
+    mock_token(requests_mock)
     requests_mock.get(WORKFLOW_URL, [{"status_code": 401, "json": INVALID_TOKEN}, {"json": {"workflow_rules": []}}])
     hook = ZohoCRMHook()
     assert hook.request("GET", WORKFLOW_PATH) == {"workflow_rules": []}

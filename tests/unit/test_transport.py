@@ -25,6 +25,8 @@ from airflow_provider_zohocrm.transport import ZohoTransport
 from .helpers import (
     ACCESS_TOKEN,
     API_ROOT,
+    INVALID_TOKEN,
+    RULE_ITEM_INVALID_NAME,
     TOKEN_URL,
     WORKFLOW_PATH,
     WORKFLOW_URL,
@@ -34,8 +36,6 @@ from .helpers import (
     token_body,
     token_requests,
 )
-
-INVALID_TOKEN = {"code": "INVALID_TOKEN", "details": {}, "message": "invalid oauth token", "status": "error"}
 
 
 @pytest.fixture
@@ -311,16 +311,7 @@ def test_network_failure_messages(hook, requests_mock, failure, phrase):
         ),
         (
             400,
-            {
-                "workflow_rules": [
-                    {
-                        "code": "INVALID_DATA",
-                        "details": {"api_name": "name", "json_path": "$.workflow_rules[0].name"},
-                        "message": "invalid data",
-                        "status": "error",
-                    }
-                ]
-            },
+            RULE_ITEM_INVALID_NAME,
             ZohoCRMValidationError,
             "INVALID_DATA",
             "$.workflow_rules[0].name",

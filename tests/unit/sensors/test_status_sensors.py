@@ -23,24 +23,12 @@ from airflow_provider_zohocrm.sensors import ConnectedWorkflowStatusSensor, Work
 from airflow_provider_zohocrm.sensors.base import ZohoCRMStatusSensor
 from airflow_provider_zohocrm.triggers import ConnectedWorkflowStatusTrigger, WorkflowRuleStatusTrigger
 from airflow_provider_zohocrm.version_compat import AIRFLOW_V_3_0_PLUS
-from unit.helpers import API_ROOT, CANARIES, api_requests, mock_token
+from unit.helpers import API_ROOT, CANARIES, CONNECTED_WORKFLOW_NOT_FOUND, RULE_NOT_FOUND, api_requests, mock_token
 
 RULE_ID = "4876876000011150005"
 WORKFLOW_ID = "4876876000019209035"
 RULE_URL = f"{API_ROOT}/settings/automation/workflow_rules/{RULE_ID}"
 WORKFLOW_URL = f"{API_ROOT}/settings/connected_workflows/{WORKFLOW_ID}"
-RULE_NOT_FOUND = {
-    "code": "INVALID_DATA",
-    "details": {"resource_path_index": 4},
-    "message": "the id given seems to be invalid",
-    "status": "error",
-}
-WORKFLOW_NOT_FOUND = {
-    "code": "INVALID_DATA",
-    "details": {"resource_path_index": 3},
-    "message": "The given ID seems to be invalid",
-    "status": "error",
-}
 
 
 def rule_body(active: bool) -> dict[str, Any]:
@@ -75,7 +63,7 @@ SENSORS = {
         "body": workflow_body,
         "done": "active",
         "not_done": "draft",
-        "not_found": WORKFLOW_NOT_FOUND,
+        "not_found": CONNECTED_WORKFLOW_NOT_FOUND,
     },
 }
 

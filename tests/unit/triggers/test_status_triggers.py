@@ -19,6 +19,7 @@ from airflow_provider_zohocrm.triggers import (
     WorkflowRuleStatusTrigger,
     ZohoCRMStatusTrigger,
 )
+from unit.helpers import CONNECTED_WORKFLOW_NOT_FOUND, RULE_NOT_FOUND
 
 TOKEN_URL = "https://accounts.zoho.com/oauth/v2/token"
 API_ROOT = "https://www.zohoapis.com/crm/v8"
@@ -34,18 +35,6 @@ CONN = {
     "login": "1000.CID",
     "password": CLIENT_SECRET,
     "extra": {"refresh_token": REFRESH_TOKEN, "auth_cache": "memory"},
-}
-RULE_NOT_FOUND = {
-    "code": "INVALID_DATA",
-    "details": {"resource_path_index": 4},
-    "message": "the id given seems to be invalid",
-    "status": "error",
-}
-WORKFLOW_NOT_FOUND = {
-    "code": "INVALID_DATA",
-    "details": {"resource_path_index": 3},
-    "message": "The given ID seems to be invalid",
-    "status": "error",
 }
 
 
@@ -148,7 +137,7 @@ async def test_missing_rule_yields_an_error_event(requests_mock: Any) -> None:
 @pytest.mark.asyncio
 @pytest.mark.usefixtures("conn")
 async def test_missing_connected_workflow_yields_an_error_event(requests_mock: Any) -> None:
-    requests_mock.get(WORKFLOW_URL, status_code=400, json=WORKFLOW_NOT_FOUND)
+    requests_mock.get(WORKFLOW_URL, status_code=400, json=CONNECTED_WORKFLOW_NOT_FOUND)
     trigger = ConnectedWorkflowStatusTrigger(connected_workflow_id=WORKFLOW_ID, deadline=time.time() + 30)
     event = await only_event(trigger)
     assert (event["status"], event["error"]) == ("error", "ZohoCRMNotFoundError")
