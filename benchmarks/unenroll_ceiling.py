@@ -9,7 +9,8 @@ number of records each, interleaved and repeated (medians):
 - bare requests: 10 threads sharing one ``requests.Session`` making the same POSTs and parsing the
   answers, i.e. what the rig itself allows;
 
-each against the emulator in a child process (its own GIL, as Zoho is) and, for comparison,
+each against the emulator in a child process (its own GIL, as Zoho is; it answers every call
+50 ms after the request arrived, its own work included) and, for comparison,
 against the emulator inside this process (the two then share one GIL). ``hook / bare`` is the
 provider's own efficiency. Prints; asserts nothing.
 
