@@ -3,8 +3,9 @@
 Pipeline of a ``/crm/`` call: fault script → authentication (401) → concurrency limit and
 credits (429) → route (404 / 400 method) → scope (401) → edition (400 FEATURE_NOT_SUPPORTED)
 → permission (403) → store → latency: the answer leaves ``latency_ms`` after the request line
-arrived (a response time, the emulator's own work included). A ``drop_after``/``fail_after`` fault lets the
-whole pipeline run and only replaces the reply (the "lost response" of a write that happened).
+arrived (a response time, the emulator's own work included). A ``drop_after``/``fail_after``
+fault lets the whole pipeline run and only replaces the reply (the "lost response" of a write
+that happened).
 One lock guards all state; latency and hangs sleep outside it, and both wake up when the
 emulator stops.
 """
