@@ -98,7 +98,7 @@ class ZohoSession(requests.Session):
         return super().merge_environment_settings(url, proxies, stream, verify, cert)
 
 
-_SLOTS: dict[str, threading.BoundedSemaphore] = {}
+_SLOTS: dict[str, tuple[int, threading.BoundedSemaphore]] = {}
 _SLOTS_GUARD = threading.Lock()
 
 
@@ -106,13 +106,23 @@ def concurrency_slots(key: str, limit: int) -> threading.BoundedSemaphore:
     """The process-wide semaphore capping calls in flight for one credential.
 
     Zoho counts concurrent calls per user; every hook and thread of a process using the same
-    credential draws from the same slots, so a batched unenroll cannot exceed the limit.
+    credential draws from the same slots, so a batched unenroll cannot exceed the limit. The
+    first connection of a credential sets the cap; another ``max_concurrency`` for the same
+    credential is logged as ignored rather than silently dropped.
     """
     with _SLOTS_GUARD:
-        slots = _SLOTS.get(key)
-        if slots is None:
-            slots = _SLOTS[key] = threading.BoundedSemaphore(limit)
-        return slots
+        found = _SLOTS.get(key)
+        if found is None:
+            found = _SLOTS[key] = (limit, threading.BoundedSemaphore(limit))
+        elif found[0] != limit:
+            log.warning(
+                "max_concurrency %d is ignored: this process already caps calls with the same Zoho "
+                "credential at %d (set by the first connection that used it); give both connections "
+                "the same value",
+                limit,
+                found[0],
+            )
+        return found[1]
 
 
 class ZohoTransport:

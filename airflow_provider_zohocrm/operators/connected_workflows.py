@@ -98,10 +98,10 @@ class _ConnectedWorkflowStatusOperator(ZohoCRMBaseOperator):
         if self.needs_write(status):
             summary = f"{self.action} {current.get('name')!r} (now {status})"
             plan.append(planned("PUT", f"{PATH}/{workflow_id}/actions/{self.action}", summary))
-        self.log_plan(plan)
         state = {"id": workflow_id, "name": current.get("name"), "status": status}
-        if self.dry_run_enabled:
-            return {"dry_run": True, "plan": plan, **state, "changed": False, "would_change": bool(plan)}
+        dry_run = self.dry_run_result(plan, state)
+        if dry_run is not None:
+            return dry_run
         if not plan:
             self.log.info("Connected workflow %s is %s already: nothing to do", workflow_id, status)
             return {**state, "changed": False}

@@ -447,3 +447,17 @@ def test_max_concurrency_caps_calls_in_flight(make_zoho_conn, requests_mock, rec
         thread.join(10)
     assert results == [{"ok": 1}] * 8
     assert in_flight["max"] == 2
+
+
+def test_a_second_max_concurrency_for_the_same_credential_is_logged_not_silently_dropped(
+    make_zoho_conn, requests_mock, caplog
+):
+    make_zoho_conn("zoho_a", max_concurrency=3, refresh_token="mixed-limits-refresh-token")
+    make_zoho_conn("zoho_b", max_concurrency=6, refresh_token="mixed-limits-refresh-token")
+    first, second = ZohoCRMHook("zoho_a").transport, ZohoCRMHook("zoho_b").transport
+    assert first.slots is second.slots
+    assert "max_concurrency 6 is ignored" in caplog.text
+    assert "at 3" in caplog.text
+    caplog.clear()
+    assert ZohoCRMHook("zoho_a").transport.slots is first.slots
+    assert "ignored" not in caplog.text
