@@ -7,7 +7,9 @@ number of records each, interleaved and repeated (medians):
 - hook: ``ZohoCRMHook.unenroll_from_cadences`` (the batching engine, max_workers=10);
 - hook.request x10 threads: the hook's calls from 10 plain threads (no engine), to split the cost;
 - bare requests: 10 threads sharing one ``requests.Session`` making the same POSTs and parsing the
-  answers, i.e. what the rig itself allows;
+  answers;
+- raw socket: 10 threads each writing the same POST to its own keep-alive socket and parsing the
+  answer, no HTTP library at all: what the rig itself (emulator, loopback, machine) allows;
 
 each against the emulator in a child process (its own GIL, as Zoho is; it answers every call
 50 ms after the request arrived, its own work included) and, for comparison,
@@ -91,13 +93,45 @@ def bare_client(emulator: Emulator) -> Callable[[dict[str, Any]], None]:
     return call
 
 
+def raw_socket_client(emulator: Emulator) -> Callable[[dict[str, Any]], None]:
+    """POSTs over one keep-alive socket per thread, read with no HTTP library (the rig's own limit)."""
+    import json
+    import socket
+    from urllib.parse import urlsplit
+
+    url = urlsplit(emulator.url)
+    head = (
+        f"POST /crm/v8/{UNENROLL_PATH} HTTP/1.1\r\nHost: {url.netloc}\r\n"
+        f"Authorization: Zoho-oauthtoken {bare_token(emulator)}\r\nContent-Type: application/json\r\n"
+    )
+    local = threading.local()
+
+    def call(body: dict[str, Any]) -> None:
+        if not hasattr(local, "reader"):
+            sock = socket.create_connection((url.hostname, url.port), timeout=30)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            local.sock, local.reader = sock, sock.makefile("rb")
+        data = json.dumps(body).encode()
+        local.sock.sendall(f"{head}Content-Length: {len(data)}\r\n\r\n".encode() + data)
+        status = local.reader.readline().split()[1]
+        length = 0
+        while (line := local.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        json.loads(local.reader.read(length))
+        assert status == b"200", status
+
+    return call
+
+
 def variants(emulator: Emulator, conn_id: str) -> dict[str, Callable[[int, int], float]]:
     from airflow_provider_zohocrm.hooks.zoho_crm import ZohoCRMHook
 
     use_connection(emulator, conn_id, max_concurrency=LIMIT)
     engine_hook, plain_hook = ZohoCRMHook(conn_id), ZohoCRMHook(conn_id)
     via_engine(engine_hook, 1000, 10**12)  # warm-up: imports, token, connections
-    bare = bare_client(emulator)
+    bare, raw = bare_client(emulator), raw_socket_client(emulator)
 
     def hook_request(body: dict[str, Any]) -> None:
         plain_hook.request("POST", UNENROLL_PATH, json=body)
@@ -106,6 +140,7 @@ def variants(emulator: Emulator, conn_id: str) -> dict[str, Callable[[int, int],
         "hook": lambda n, o: via_engine(engine_hook, n, o),
         "hook.request x10 threads": lambda n, o: threaded(hook_request, n, o),
         "bare requests": lambda n, o: threaded(bare, n, o),
+        "raw socket": lambda n, o: threaded(raw, n, o),
     }
 
 
@@ -151,7 +186,8 @@ def main() -> None:
             "value": round(ratio, 3),
             "goal": ">= 0.9",
             "met": ratio >= 0.9,
-            "detail": f"hook {ratio:.3f}, bare requests {child['bare requests'] / CEILING:.3f} of the ceiling "
+            "detail": f"hook {ratio:.3f}, bare requests {child['bare requests'] / CEILING:.3f}, raw socket "
+            f"{child['raw socket'] / CEILING:.3f} of the ceiling "
             f"(hook/bare {child['hook'] / child['bare requests']:.3f}); emulator in-process: hook "
             f"{results.get('in-process', {}).get('hook', float('nan')) / CEILING:.3f}",
         },
