@@ -1,7 +1,8 @@
 """The control API under ``/__emulator__/``: no auth, JSON in and out, for tests in other processes.
 
-Each endpoint maps onto the Python control API of ``EmulatorCore``; a bad argument answers 400
-``{"error": ...}``, an unknown endpoint 404.
+The server routes ``PREFIX`` paths here with its core; each endpoint maps onto the Python control
+API of ``EmulatorCore``. A bad argument answers 400 ``{"error": ...}``, an unknown endpoint 404.
+Nothing here is journaled or counted in the stats: the core never sees these requests.
 """
 
 from __future__ import annotations
@@ -9,18 +10,16 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from airflow_provider_zohocrm.testing.emulator.core import EmulatorCore
 from airflow_provider_zohocrm.testing.emulator.errors import ZohoError
 from airflow_provider_zohocrm.testing.emulator.wire import Reply, Request, json_reply
-
-if TYPE_CHECKING:
-    from airflow_provider_zohocrm.testing.emulator.core import EmulatorCore
 
 PREFIX = "/__emulator__/"
 
 Body = dict[str, Any]
-Endpoint = Callable[["EmulatorCore", Request, Body, tuple[str, ...]], tuple[int, Any]]
+Endpoint = Callable[[EmulatorCore, Request, Body, tuple[str, ...]], tuple[int, Any]]
 
 
 def _journal(core: EmulatorCore, request: Request, body: Body, args: tuple[str, ...]) -> tuple[int, Any]:
@@ -81,6 +80,7 @@ _COMPILED = [(method, re.compile(path), endpoint) for method, path, endpoint in 
 
 
 def handle(core: EmulatorCore, request: Request) -> Reply:
+    """Answer a control call (``request.path`` starts with ``PREFIX``) against ``core``."""
     path = request.path[len(PREFIX) :]
     try:
         body = json.loads(request.body) if request.body.strip() else {}

@@ -1,5 +1,9 @@
 """The emulator without its HTTP server: request pipeline, limits, faults and the Python control API.
 
+The server (``server.py``) holds one ``EmulatorCore``, hands it every ``/crm/`` and token request and
+sends ``/__emulator__/`` calls to ``control.py``, whose endpoints call this class's control API; the
+core itself knows nothing of either.
+
 Pipeline of a ``/crm/`` call: fault script → authentication (401) → concurrency limit and
 credits (429) → route (404 / 400 method) → scope (401) → edition (400 FEATURE_NOT_SUPPORTED)
 → permission (403) → store → latency: the answer leaves ``latency_ms`` after the request line
@@ -20,7 +24,6 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
-from airflow_provider_zohocrm.testing.emulator import control
 from airflow_provider_zohocrm.testing.emulator.clock import Clock
 from airflow_provider_zohocrm.testing.emulator.config import EmulatorConfig
 from airflow_provider_zohocrm.testing.emulator.errors import ZohoError
@@ -63,9 +66,7 @@ class EmulatorCore:
     # ----------------------------------------------------------------- pipeline
 
     def handle(self, request: Request) -> Reply:
-        """Answer one HTTP request (called from the server's handler threads)."""
-        if request.path.startswith(control.PREFIX):
-            return control.handle(self, request)
+        """Answer one API or token request (called from the server's handler threads)."""
         started, perf = self.clock.now(), time.perf_counter()
         is_token_call = request.path == TOKEN_PATH
         form = _decode_form(request.body) if is_token_call else None
@@ -204,6 +205,17 @@ class EmulatorCore:
     def _pause(self, seconds: float) -> None:
         if seconds > 0:
             self._stopping.wait(seconds)
+
+    # --------------------------------------------------------- serving
+
+    def serving(self, base_url: str) -> None:
+        """The server listens at ``base_url``: token answers name it as the API domain."""
+        self.base_url = base_url
+        self._stopping.clear()
+
+    def stopping(self) -> None:
+        """The server is stopping: wake the requests sleeping on latency or a hang fault."""
+        self._stopping.set()
 
     # --------------------------------------------------------- Python control API
 

@@ -1,4 +1,8 @@
-"""``ZohoCRMEmulator``: the emulator core served over HTTP/1.1 (keep-alive) on a local port."""
+"""``ZohoCRMEmulator``: the emulator core served over HTTP/1.1 (keep-alive) on a local port.
+
+The server holds the core (``EmulatorCore``) as ``self.core`` and routes each request itself:
+``/__emulator__/`` calls to the control API (``control.py``, handed the core), all others to the core.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +14,19 @@ import struct
 import sys
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from airflow_provider_zohocrm.testing.emulator import control
+from airflow_provider_zohocrm.testing.emulator.clock import Clock
 from airflow_provider_zohocrm.testing.emulator.config import EmulatorConfig, parse_scopes
 from airflow_provider_zohocrm.testing.emulator.core import EmulatorCore
-from airflow_provider_zohocrm.testing.emulator.wire import Request
+from airflow_provider_zohocrm.testing.emulator.oauth import TokenAuthority
+from airflow_provider_zohocrm.testing.emulator.state import EmulatorState
+from airflow_provider_zohocrm.testing.emulator.wire import Reply, Request
 
 DEFAULT_CONN_ID = "zoho_crm_default"
 DEFAULT_CLIENT_ID = "1000.EMULATORCLIENT"
@@ -80,7 +88,7 @@ class _Handler(BaseHTTPRequestHandler):
             body=self.rfile.read(length) if length > 0 else b"",
             received=self._received,
         )
-        reply = self.server.core.handle(request)
+        reply = self.server.answer(request)
         if reply.drop:
             self._reset_connection()
             return
@@ -103,8 +111,8 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # bursts of parallel clients must not wait on the listen backlog
 
-    def __init__(self, address: tuple[str, int], core: EmulatorCore) -> None:
-        self.core = core
+    def __init__(self, address: tuple[str, int], answer: Callable[[Request], Reply]) -> None:
+        self.answer = answer
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         super().__init__(address, _Handler)
@@ -136,11 +144,15 @@ class _Server(ThreadingHTTPServer):
                 connection.shutdown(socket.SHUT_RDWR)
 
 
-class ZohoCRMEmulator(EmulatorCore):
+class ZohoCRMEmulator:
     """A local, stateful Zoho CRM (OAuth, workflow rules, connected workflows, cadences, modules).
 
     Use as a context manager, or ``start()``/``stop()``. ``port=0`` picks a free port; ``url``
     is then the base URL for both the accounts (token) and the API domain.
+
+    The emulator itself is ``self.core`` (``EmulatorCore``): this class serves it over HTTP, routes
+    ``/__emulator__/`` calls to the control API (``control.py``) and everything else to the core,
+    and passes the Python control API through to the core.
     """
 
     def __init__(
@@ -170,19 +182,24 @@ class ZohoCRMEmulator(EmulatorCore):
             scopes=parse_scopes(scopes),
             token_lifetime=token_lifetime,
         )
-        super().__init__(
+        self.core = EmulatorCore(
             client_id=client_id, client_secret=client_secret, refresh_token=refresh_token, config=config, seed=seed
         )
         self._address = (host, port)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
+    def handle(self, request: Request) -> Reply:
+        """Answer one HTTP request: control calls go to ``control``, the rest to the core."""
+        if request.path.startswith(control.PREFIX):
+            return control.handle(self.core, request)
+        return self.core.handle(request)
+
     def start(self) -> ZohoCRMEmulator:
         if self._server is not None:
             raise RuntimeError("the emulator is already running")
-        self._stopping.clear()
-        server = _Server(self._address, self)
-        self.base_url = f"http://{server.server_name}:{server.server_port}"
+        server = _Server(self._address, self.handle)
+        self.core.serving(f"http://{server.server_name}:{server.server_port}")
         self._server = server
         self._thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.02}, name="zoho-crm-emulator", daemon=True
@@ -194,7 +211,7 @@ class ZohoCRMEmulator(EmulatorCore):
         server, thread = self._server, self._thread
         if server is None or thread is None:
             return
-        self._stopping.set()  # wakes requests sleeping on latency or a hang fault
+        self.core.stopping()
         server.shutdown()
         server.close_connections()
         server.server_close()
@@ -211,9 +228,9 @@ class ZohoCRMEmulator(EmulatorCore):
 
     @property
     def url(self) -> str:
-        if not self.base_url:
+        if not self.core.base_url:
             raise RuntimeError("the emulator has not been started")
-        return self.base_url
+        return self.core.base_url
 
     def connection_extra(self) -> dict[str, str]:
         return {"refresh_token": self.refresh_token, "accounts_url": self.url, "api_url": self.url}
@@ -232,3 +249,101 @@ class ZohoCRMEmulator(EmulatorCore):
     def connection_env(self, conn_id: str = DEFAULT_CONN_ID) -> dict[str, str]:
         """``{"AIRFLOW_CONN_ZOHO_CRM_DEFAULT": <json>}`` for ``conn_id``, ready for ``os.environ``."""
         return {f"AIRFLOW_CONN_{conn_id.upper()}": self.connection_json()}
+
+    # ------------------------------------------------ the core's state and control API, passed through
+
+    @property
+    def client_id(self) -> str:
+        return self.core.client_id
+
+    @property
+    def client_secret(self) -> str:
+        return self.core.client_secret
+
+    @property
+    def refresh_token(self) -> str:
+        return self.core.refresh_token
+
+    @property
+    def config(self) -> EmulatorConfig:
+        return self.core.config
+
+    @property
+    def state(self) -> EmulatorState:
+        return self.core.state
+
+    @property
+    def tokens(self) -> TokenAuthority:
+        return self.core.tokens
+
+    @property
+    def clock(self) -> Clock:
+        return self.core.clock
+
+    @property
+    def journal(self) -> list[dict[str, Any]]:
+        return self.core.journal
+
+    def journal_entries(self, since: int = 0) -> list[dict[str, Any]]:
+        return self.core.journal_entries(since)
+
+    def clear_journal(self) -> int:
+        return self.core.clear_journal()
+
+    def reset(self, seed: bool | None = None) -> None:
+        """Back to the state after construction: data, config, clock, tokens, faults, journal, stats.
+
+        Access tokens issued before are dead afterwards (clients must refresh).
+        """
+        self.core.reset(seed)
+
+    def snapshot(self) -> dict[str, Any]:
+        return self.core.snapshot()
+
+    def add_fault(self, spec: Mapping[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
+        """Script a fault (see ``faults.py``), e.g. ``add_fault(status=503, count=2, path="/crm/")``."""
+        return self.core.add_fault(spec, **fields)
+
+    def faults(self) -> list[dict[str, Any]]:
+        return self.core.faults()
+
+    def clear_faults(self) -> None:
+        self.core.clear_faults()
+
+    def set_config(self, **changes: Any) -> dict[str, Any]:
+        """Change latency_ms, concurrency_limit, edition, credit_allowance, scopes, token_lifetime or
+        revoked_permissions (families: workflow_rules, connected_workflows, cadences, modules); returns the config.
+
+        Scopes apply to tokens issued afterwards; the rest to the next request.
+        """
+        return self.core.set_config(**changes)
+
+    def advance_clock(self, seconds: float) -> float:
+        """Jump the emulator's clock forward: token expiry, throttle and credit windows follow it."""
+        return self.core.advance_clock(seconds)
+
+    def stats(self) -> dict[str, Any]:
+        return self.core.stats()
+
+    def expire_tokens(self) -> int:
+        """Expire every live access token, as if an hour had passed for each of them."""
+        return self.core.expire_tokens()
+
+    def revoke_refresh_token(self, refresh_token: str | None = None) -> list[str]:
+        """Revoke the refresh token (default: all); refreshing then answers ``invalid_code``."""
+        return self.core.revoke_refresh_token(refresh_token)
+
+    def set_connected_workflow_status(self, workflow_id: str, status: str) -> dict[str, Any]:
+        return self.core.set_connected_workflow_status(workflow_id, status)
+
+    def add_cadence(self, cadence_id: str, name: str, module: str, *, manual: bool = True) -> dict[str, Any]:
+        """Add a cadence (manual-enrollment by default, else automatic) with nobody enrolled; returns it."""
+        return self.core.add_cadence(cadence_id, name, module, manual=manual)
+
+    def set_workflow_rule_active(self, rule_id: str, active: bool) -> dict[str, Any] | None:
+        """Flip a rule on or off as a CRM user would (no limits checked); returns the rule's GET body."""
+        return self.core.set_workflow_rule_active(rule_id, active)
+
+    def edit_workflow_rule(self, rule_id: str, **changes: Any) -> dict[str, Any] | None:
+        """Simulate another user's edit (e.g. a rename) so clients see ``modified_time`` change."""
+        return self.core.edit_workflow_rule(rule_id, **changes)
