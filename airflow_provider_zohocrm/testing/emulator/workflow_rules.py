@@ -21,14 +21,34 @@ Behaviour follows the v8 pages 002 (update, activate/deactivate) and 003 (reorde
 from __future__ import annotations
 
 import copy
-import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 from airflow_provider_zohocrm.testing.emulator.errors import ZohoError
+from airflow_provider_zohocrm.testing.emulator.workflow_rule_checks import (
+    INVALID_VALUE,
+    REQUIRED_MISSING,
+    ROOT,
+    TRIGGER_PATH,
+    as_object,
+    is_id,
+    item_error,
+    require,
+)
+from airflow_provider_zohocrm.testing.emulator.workflow_rule_conditions import merge_conditions, open_conditions
+from airflow_provider_zohocrm.testing.emulator.workflow_rule_requests import (
+    list_query,
+    param_error,
+    parse_moves,
+    reordered,
+    single_item,
+)
+from airflow_provider_zohocrm.testing.emulator.workflow_rule_triggers import (
+    check_trigger,
+    merge_trigger,
+)
 from airflow_provider_zohocrm.testing.emulator.workflow_rules_seed import (
     API_USER,
     FIRST_NEW_ID,
@@ -36,26 +56,10 @@ from airflow_provider_zohocrm.testing.emulator.workflow_rules_seed import (
     seed_rules,
 )
 from airflow_provider_zohocrm.testing.emulator.workflow_rules_validation import (
-    INVALID_TYPE,
-    INVALID_VALUE,
-    KNOWN_TRIGGERS,
-    REQUIRED_MISSING,
-    ROOT,
-    TRIGGER_PATH,
-    as_array,
-    as_object,
     check_description,
     check_name,
-    check_trigger,
-    is_id,
-    is_int,
-    item_error,
-    merge_conditions,
     merge_lock,
-    merge_trigger,
-    open_conditions,
     parse_status,
-    require,
     validate_conditions,
 )
 
@@ -64,89 +68,16 @@ Body = tuple[int, dict[str, Any] | None]  # (HTTP status, JSON body or None for 
 
 ACTIVE_LIMIT_PER_MODULE = 75
 TOTAL_LIMIT_PER_MODULE = 125
-MAX_PER_PAGE = 200
 DELETE_IDS_LIMIT = 10
 RESOURCE_PATH_INDEX = 3  # /settings/automation/workflow_rules/{id}: the id is the fourth segment after /crm/v8
 INNER_KEYS = ("deprecated", "category", "conditions")
 CONTROL_EDITABLE = frozenset({"name", "description", "execute_when", "conditions", "lock", "last_executed_time"})
-PARAM_INVALID = "The value provided to the param is Invalid"
 INVALID_ID = "the id given seems to be invalid"
 LOCKED = "Sorry, you cannot perform this operation as the record is locked."
 
 
 def _success(rule_id: str, message: str) -> dict[str, Any]:
     return {"code": "SUCCESS", "details": {"id": rule_id}, "message": message, "status": "success"}
-
-
-def _param_error(name: str, code: str = "INVALID_DATA", message: str = PARAM_INVALID) -> ZohoError:
-    return ZohoError(400, code, message, {"param_name": name})
-
-
-def _bool_param(params: dict[str, str], name: str) -> bool | None:
-    value = params.get(name)
-    if value is None:
-        return None
-    if value.lower() not in ("true", "false"):
-        raise _param_error(name)
-    return value.lower() == "true"
-
-
-def _int_param(params: dict[str, str], name: str, low: int, high: int, default: int) -> int:
-    value = params.get(name)
-    if value is None:
-        return default
-    if not value.isdigit() or not low <= int(value) <= high:
-        raise _param_error(name)
-    return int(value)
-
-
-def _name_filter(raw: str | None) -> str | None:
-    """The only filter Zoho supports: ``{"field":{"api_name":"name"},"comparator":"contains","value":…}``."""
-    if raw is None:
-        return None
-    try:
-        spec = json.loads(raw)
-    except ValueError:
-        raise _param_error("filter") from None
-    valid = (
-        isinstance(spec, dict)
-        and spec.get("field") == {"api_name": "name"}
-        and spec.get("comparator") == "contains"
-        and isinstance(spec.get("value"), str)
-    )
-    if not valid or len(raw) > 1000:
-        raise _param_error("filter")
-    return str(spec["value"]).lower()
-
-
-def _single_item(body: Any) -> Any:
-    """The one rule a create/update body may carry; envelope problems fail the whole request."""
-    if not isinstance(body, dict):
-        raise ZohoError(400, "INVALID_DATA", INVALID_TYPE, {"expected_data_type": "jsonobject", "json_path": "$"})
-    items = body.get("workflow_rules")
-    where = {"api_name": "workflow_rules", "json_path": "$.workflow_rules"}
-    if items is None or items == []:
-        raise ZohoError(400, "MANDATORY_NOT_FOUND", REQUIRED_MISSING, where)
-    if not isinstance(items, list):
-        raise ZohoError(400, "INVALID_DATA", INVALID_TYPE, {**where, "expected_data_type": "jsonarray"})
-    if len(items) > 1:
-        raise ZohoError(400, "INVALID_DATA", "invalid data", {**where, "maximum_length": 1})
-    return items[0]
-
-
-@dataclass(frozen=True)
-class _ListQuery:
-    """The validated parameters of a list request."""
-
-    module: str | None
-    active: bool | None
-    execute_on: str | None
-    trigger_module: str | None
-    name_contains: str | None
-    sort_order: str | None
-    inner: bool
-    page: int
-    per_page: int
 
 
 class WorkflowRuleStore:
@@ -166,9 +97,9 @@ class WorkflowRuleStore:
 
     def list_rules(self, params: dict[str, str]) -> Body:
         """GET /settings/automation/workflow_rules: execution order, module by module; 204 when empty."""
-        query = self._list_query(params)
+        query = list_query(params, self._modules)
         rules = [self._rules[rid] for module in self._modules for rid in self._order[module]]
-        rules = [rule for rule in rules if self._matches(rule, query)]
+        rules = [rule for rule in rules if query.matches(rule)]
         if query.sort_order is not None:
             rules.sort(key=lambda r: datetime.fromisoformat(r["modified_time"]), reverse=query.sort_order == "desc")
         start = (query.page - 1) * query.per_page
@@ -192,7 +123,7 @@ class WorkflowRuleStore:
 
     def create_rule(self, body: Any) -> Body:
         """POST …/workflow_rules: one active rule, appended to its module's execution order."""
-        raw = _single_item(body)
+        raw = single_item(body)
         try:
             entry = as_object(raw, ROOT)
             rule = self._apply(self._blank_rule(entry), entry, creating=True)
@@ -204,7 +135,7 @@ class WorkflowRuleStore:
     def update_rules(self, rule_id: str | None, body: Any) -> Body:
         """PUT …/workflow_rules[/{id}]: a URL id wins over a body id; one rule per request."""
         target = None if rule_id is None else self._rule_at_path(rule_id)
-        raw = _single_item(body)
+        raw = single_item(body)
         try:
             entry = as_object(raw, ROOT)
             rule = target if target is not None else self._rule_in_body(entry)
@@ -232,7 +163,7 @@ class WorkflowRuleStore:
         """DELETE …/workflow_rules?ids=a,b: each id on its own; 207 when some fail, 400 when all do."""
         ids = [part.strip() for part in params.get("ids", "").split(",") if part.strip()]
         if not ids:
-            raise _param_error("ids", "REQUIRED_PARAM_MISSING", "One of the expected parameter is missing")
+            raise param_error("ids", "REQUIRED_PARAM_MISSING", "One of the expected parameter is missing")
         if len(ids) > DELETE_IDS_LIMIT:
             raise ZohoError(
                 400,
@@ -242,7 +173,7 @@ class WorkflowRuleStore:
             )
         module = params.get("module")
         if module is not None and module not in self._modules:
-            raise _param_error("module", "INVALID_MODULE")
+            raise param_error("module", "INVALID_MODULE")
         results = [self._delete_listed(rule_id, module) for rule_id in ids]
         succeeded = sum(item["status"] == "success" for item in results)
         status = 200 if succeeded == len(results) else 400 if succeeded == 0 else 207
@@ -252,12 +183,12 @@ class WorkflowRuleStore:
         """PUT …/actions/reorder?module=: all or nothing; answers only for listed rules that moved."""
         module = params.get("module")
         if not module:
-            raise _param_error("module", "REQUIRED_PARAM_MISSING", "required param not found")
+            raise param_error("module", "REQUIRED_PARAM_MISSING", "required param not found")
         if module not in self._modules:
-            raise _param_error("module", "INVALID_MODULE", "Invalid Module")
+            raise param_error("module", "INVALID_MODULE", "Invalid Module")
         order = self._order[module]
         try:
-            moves = self._parse_moves(body, order)
+            moves = parse_moves(body, order)
         except ZohoError as error:
             return 400, {"reorder": [error.envelope()]}
         new_order = reordered(order, moves)
@@ -367,47 +298,6 @@ class WorkflowRuleStore:
         if self._count(module, True) >= ACTIVE_LIMIT_PER_MODULE:
             raise item_error("INVALID_DATA", "Active Rules Limit Exceeds", path, limit=ACTIVE_LIMIT_PER_MODULE)
 
-    # --- helpers: list ----------------------------------------------------------------------------------
-
-    def _list_query(self, params: dict[str, str]) -> _ListQuery:
-        module = params.get("module")
-        if module is not None and module not in self._modules:
-            raise _param_error("module", "INVALID_MODULE")
-        execute_on, trigger_module = params.get("execute_on"), params.get("trigger_module")
-        if (execute_on is not None or trigger_module is not None) and module is None:
-            raise _param_error("module", "REQUIRED_PARAM_MISSING", "required param not found")
-        if execute_on is not None and execute_on not in KNOWN_TRIGGERS:
-            raise _param_error("execute_on")
-        if trigger_module is not None and trigger_module not in self._modules:
-            raise _param_error("trigger_module")
-        if params.get("sort_by", "modified_time") != "modified_time":
-            raise _param_error("sort_by")
-        if params.get("sort_order", "desc") not in ("asc", "desc"):
-            raise _param_error("sort_order")
-        return _ListQuery(
-            module=module,
-            active=_bool_param(params, "status_active"),
-            execute_on=execute_on,
-            trigger_module=trigger_module,
-            name_contains=_name_filter(params.get("filter")),
-            sort_order=params.get("sort_order", "desc") if "sort_by" in params else None,
-            inner=bool(_bool_param(params, "include_inner_details")),
-            page=_int_param(params, "page", 1, 10**9, 1),
-            per_page=_int_param(params, "per_page", 1, MAX_PER_PAGE, MAX_PER_PAGE),
-        )
-
-    @staticmethod
-    def _matches(rule: Rule, query: _ListQuery) -> bool:
-        when = rule["execute_when"]
-        checks = (
-            query.module is None or rule["module"]["api_name"] == query.module,
-            query.active is None or rule["status"]["active"] == query.active,
-            query.execute_on is None or when["type"] == query.execute_on,
-            query.trigger_module is None or when["details"]["trigger_module"]["api_name"] == query.trigger_module,
-            query.name_contains is None or query.name_contains in rule["name"].lower(),
-        )
-        return all(checks)
-
     # --- helpers: create and update ---------------------------------------------------------------------
 
     def _blank_rule(self, entry: dict[str, Any]) -> Rule:
@@ -495,42 +385,3 @@ class WorkflowRuleStore:
             if self._same_module(value, module):
                 return dict(module)
         raise item_error("INVALID_DATA", INVALID_VALUE, path)
-
-    # --- helpers: reorder -------------------------------------------------------------------------------
-
-    @staticmethod
-    def _parse_moves(body: Any, order: list[str]) -> dict[str, int]:
-        """``{rule_id: position}`` from the documented ``{"reorder": {"workflow_rules": [...]}}`` body."""
-        wrapper = as_object(require(as_object(body, "$"), "reorder", "$", "The required data missing"), "$.reorder")
-        path = "$.reorder.workflow_rules"
-        items = as_array(require(wrapper, "workflow_rules", "$.reorder", "The required data missing"), path)
-        if not items:
-            raise item_error("MANDATORY_NOT_FOUND", "The required data missing", path)
-        moves: dict[str, int] = {}
-        for index, item in enumerate(items):
-            item_path = f"{path}[{index}]"
-            entry = as_object(item, item_path)
-            rule_id = require(entry, "id", item_path, "The required data missing")
-            position = require(entry, "module_specific_sequence", item_path, "The required data missing")
-            seq_path = f"{item_path}.module_specific_sequence"
-            if not isinstance(rule_id, str) or rule_id not in order:
-                raise item_error("INVALID_DATA", "Invalid process id", f"{item_path}.id")
-            if rule_id in moves:
-                raise item_error("INVALID_DATA", "duplicate data", f"{item_path}.id")
-            if not is_int(position):
-                raise item_error("INVALID_DATA", INVALID_TYPE, seq_path, expected_data_type="integer")
-            if not 1 <= position <= len(order):
-                raise item_error("INVALID_DATA", "Invalid sequence number is given", seq_path)
-            if position in moves.values():
-                raise item_error("INVALID_DATA", "duplicate data", seq_path)
-            moves[rule_id] = position
-        return moves
-
-
-def reordered(order: list[str], moves: dict[str, int]) -> list[str]:
-    """Listed rules take their 1-based positions; the others keep their relative order in the free slots."""
-    slots: list[str | None] = [None] * len(order)
-    for rule_id, position in moves.items():
-        slots[position - 1] = rule_id
-    rest = iter(rule_id for rule_id in order if rule_id not in moves)
-    return [slot if slot is not None else next(rest) for slot in slots]
