@@ -5,123 +5,73 @@ Pure functions. Each failure raises ``ZohoCRMValidationError`` naming the JSON p
 is now (sequence numbers after the update, the trigger's category, the module) need ``current``;
 without it only what the request alone decides is checked. An update whose effect the current
 rule already shows (a re-run) passes: it adds nothing, see ``workflow_rule_changes``.
+
+The trigger table and the checks of ``execute_when`` are in ``workflow_rule_triggers``, the failure
+shape and the checks both share in ``workflow_rule_checks``; what callers imported from here before
+is re-exported.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, NoReturn, TypeGuard
+from typing import Any
 
-from airflow_provider_zohocrm.api.workflow_rule_changes import condition_applied, matches
-from airflow_provider_zohocrm.exceptions import ZohoCRMValidationError
+from airflow_provider_zohocrm.api.workflow_rule_changes import condition_applied
+from airflow_provider_zohocrm.api.workflow_rule_checks import (
+    Node,
+    as_list,
+    as_object,
+    check_unchanged,
+    count_criteria_fields,
+    fail,
+    is_int,
+    show,
+)
+from airflow_provider_zohocrm.api.workflow_rule_triggers import (
+    KNOWN_TRIGGERS,
+    MODULE_CATEGORIES,
+    REPEAT_TRIGGERS,
+    SECTION_IDS_LIMIT,
+    STANDARD_CATEGORIES,
+    TRIGGER_CATEGORIES,
+    TRIGGER_FIELDS_LIMIT,
+    check_trigger,
+    trigger_categories,
+)
 from airflow_provider_zohocrm.validation import validate_id
 
-Node = dict[str, Any]
+__all__ = [
+    "CONDITIONS_LIMIT",
+    "CONDITION_FIELDS_LIMIT",
+    "KNOWN_TRIGGERS",
+    "MODULE_CATEGORIES",
+    "NAME_FORBIDDEN",
+    "NAME_MAX_LENGTH",
+    "REPEAT_TRIGGERS",
+    "RULE_KEYS",
+    "SCHEDULE_PERIODS",
+    "SECTION_IDS_LIMIT",
+    "STANDARD_CATEGORIES",
+    "TRIGGER_CATEGORIES",
+    "TRIGGER_FIELDS_LIMIT",
+    "check_name",
+    "count_criteria_fields",
+    "fail",
+    "trigger_categories",
+    "validate_rule_update",
+]
 
 RULE_KEYS = frozenset({"id", "name", "description", "module", "execute_when", "conditions", "lock", "status"})
 NAME_MAX_LENGTH = 100
 NAME_FORBIDDEN = "#%^&*()"
 CONDITIONS_LIMIT = 10
 CONDITION_FIELDS_LIMIT = 25
-TRIGGER_FIELDS_LIMIT = 5
-SECTION_IDS_LIMIT = 10
 SCHEDULE_PERIODS = ("b_days", "b_hours", "hrs")
-REPEAT_TRIGGERS = frozenset({"edit", "create_or_edit"})
-
-# Page 002's trigger table. ``create``, ``delete`` and ``anyaction`` sit in several categories, so a
-# trigger's category is looked up among those its module offers.
-TRIGGER_CATEGORIES: dict[str, tuple[str, ...]] = {
-    "Record action": ("create", "edit", "create_or_edit", "delete", "field_update", "section_update"),
-    "Roll-up summary": ("rollup_summary_update",),
-    "Zia recommendation": ("recommendation",),
-    "Date and Datetime": ("date_or_datetime",),
-    "Scoring rule": ("score_increase", "score_decrease", "score_update"),
-    "Calls module": (
-        "scheduled_call_field_update",
-        "scheduled_call_section_update",
-        "scheduled_call_edit",
-        "scheduled_call_createedit",
-        "outgoing_call_ring",
-        "outgoing_call_start",
-        "outgoing_call_section_update",
-        "outgoing_call_createedit",
-        "outgoing_call_field_update",
-        "outgoing_call_edit",
-        "incoming_call_ring",
-        "incoming_call_start",
-        "incoming_call_edit",
-        "incoming_call_field_update",
-        "incoming_call_createedit",
-        "incoming_call_section_update",
-        "anyaction",
-        "delete",
-        "missed_call",
-    ),
-    "Appointments module": (
-        "create",
-        "reschedule",
-        "cancel",
-        "reassign",
-        "delete",
-        "overdue",
-        "marked_as_complete",
-        "anyaction",
-    ),
-    "Emails module": (
-        "email_received",
-        "mail_sent",
-        "mail_sent_clicked",
-        "mail_sent_replied",
-        "mail_sent_opened",
-        "mail_sent_bounced",
-        "email_received_notreplied",
-        "email_received_opened_notreplied",
-        "mail_sent_replied_within",
-        "mail_sent_opened_notreplied",
-        "mail_sent_notreplied",
-        "mail_sent_notopened",
-    ),
-    "Facebook": ("fb_post_on_page", "fb_comment_on_page", "fb_like_on_post", "fb_send_message"),
-    "Twitter": ("tw_mention_on", "tw_retweet_on_tweet", "tw_comment_on_tweet", "tw_send_message"),
-}
-STANDARD_CATEGORIES = ("Record action", "Roll-up summary", "Zia recommendation", "Date and Datetime", "Scoring rule")
-MODULE_CATEGORIES = {
-    "Calls": ("Calls module",),
-    "Appointments__s": ("Appointments module",),
-    "Emails": ("Emails module",),
-}
-KNOWN_TRIGGERS = frozenset(trigger for triggers in TRIGGER_CATEGORIES.values() for trigger in triggers)
-
-
-def fail(path: str, message: str, hint: str, **details: Any) -> NoReturn:
-    """Raise the validation error for the value at ``path``."""
-    raise ZohoCRMValidationError(f"{path}: {message}", details={"json_path": path, **details}, hint=hint)
-
-
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _object(value: Any, path: str) -> Node:
-    if not isinstance(value, dict):
-        fail(path, f"must be a JSON object; got {_show(value)}", "Pass a dict")
-    return value
-
-
-def _list(value: Any, path: str) -> list[Any]:
-    if not isinstance(value, list):
-        fail(path, f"must be a JSON array; got {_show(value)}", "Pass a list")
-    return value
-
-
-def _is_int(value: Any) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def validate_rule_update(rule: Any, current: Node | None = None, param: str = "rule") -> None:
     """Check an update body for ``PUT …/workflow_rules/{id}`` against page 002 (and ``current``)."""
-    rule = _object(rule, param)
+    rule = as_object(rule, param)
     unknown = sorted(set(rule) - RULE_KEYS, key=str)
     if unknown:
         fail(
@@ -146,17 +96,15 @@ def validate_rule_update(rule: Any, current: Node | None = None, param: str = "r
     if "name" in rule:
         check_name(rule["name"], f"{param}.name")
     if "description" in rule and rule["description"] is not None and not isinstance(rule["description"], str):
-        fail(f"{param}.description", f"must be text or null; got {_show(rule['description'])}", "Pass a string")
+        fail(f"{param}.description", f"must be text or null; got {show(rule['description'])}", "Pass a string")
     if "lock" in rule:
         _check_lock(rule["lock"], f"{param}.lock")
     if "status" in rule:
         _check_status(rule["status"], f"{param}.status")
     if "module" in rule:
-        _check_unchanged(
-            rule["module"], None if current is None else current.get("module"), f"{param}.module", "module"
-        )
+        check_unchanged(rule["module"], None if current is None else current.get("module"), f"{param}.module", "module")
     if "execute_when" in rule:
-        _check_trigger(rule["execute_when"], current, f"{param}.execute_when")
+        check_trigger(rule["execute_when"], current, f"{param}.execute_when")
     entries = _check_conditions(rule["conditions"], f"{param}.conditions") if "conditions" in rule else []
     after = _conditions_after(entries, current, param)
     _check_sequence(after, complete=current is not None, param=param)
@@ -166,7 +114,7 @@ def validate_rule_update(rule: Any, current: Node | None = None, param: str = "r
 def check_name(value: Any, path: str = "rule.name") -> None:
     """A rule name: text, at most 100 characters, none of ``# % ^ & * ( )``."""
     if not isinstance(value, str) or not value.strip():
-        fail(path, f"must be non-empty text; got {_show(value)}", "Give the rule a name")
+        fail(path, f"must be non-empty text; got {show(value)}", "Give the rule a name")
     if len(value) > NAME_MAX_LENGTH:
         fail(
             path,
@@ -184,21 +132,21 @@ def check_name(value: Any, path: str = "rule.name") -> None:
 
 
 def _check_lock(value: Any, path: str) -> None:
-    lock = _object(value, path)
+    lock = as_object(value, path)
     if not isinstance(lock.get("status"), bool):
-        fail(f"{path}.status", f"must be true or false; got {_show(lock.get('status'))}", "Set lock.status")
+        fail(f"{path}.status", f"must be true or false; got {show(lock.get('status'))}", "Set lock.status")
     message = lock.get("message")
     if lock["status"] and (not isinstance(message, str) or not message.strip()):
         fail(f"{path}.message", "is required when lock.status is true", "Say why the rule is locked")
 
 
 def _check_status(value: Any, path: str) -> None:
-    status = _object(value, path)
+    status = as_object(value, path)
     if not isinstance(status.get("active"), bool):
-        fail(f"{path}.active", f"must be true or false; got {_show(status.get('active'))}", "Set status.active")
+        fail(f"{path}.active", f"must be true or false; got {show(status.get('active'))}", "Set status.active")
     purge = status.get("delete_schedule_action")
     if purge is not None and not isinstance(purge, bool):
-        fail(f"{path}.delete_schedule_action", f"must be true or false; got {_show(purge)}", "Pass a bool")
+        fail(f"{path}.delete_schedule_action", f"must be true or false; got {show(purge)}", "Pass a bool")
     if purge and status["active"]:
         fail(
             f"{path}.delete_schedule_action",
@@ -207,104 +155,7 @@ def _check_status(value: Any, path: str) -> None:
         )
 
 
-def _check_unchanged(value: Any, current: Any, path: str, what: str) -> None:
-    """A module reference (api name or ``{api_name, id}``) that must name the current one."""
-    given = {"api_name": value} if isinstance(value, str) else value
-    if not isinstance(given, dict) or not {"api_name", "id"} & set(given):
-        fail(path, f"must be a module api name or {{'api_name', 'id'}}; got {_show(value)}", f"Drop {what}")
-    if current is not None and not matches({k: given[k] for k in ("api_name", "id") if k in given}, current):
-        fail(
-            path,
-            f"cannot be changed (it is {_show(current)})",
-            f"Drop {what} from the update; Zoho does not allow changing it",
-        )
-
-
-# --- trigger ---------------------------------------------------------------------------------------------
-
-
-def _check_trigger(value: Any, current: Node | None, path: str) -> None:
-    when = _object(value, path)
-    unknown = sorted(set(when) - {"type", "details"}, key=str)
-    if unknown:
-        fail(f"{path}.{unknown[0]}", "is not a trigger key", "execute_when holds only type and details")
-    if "type" in when:
-        _check_trigger_type(when["type"], current, f"{path}.type")
-    details = {} if when.get("details") is None else _object(when["details"], f"{path}.details")
-    current_details = ((current or {}).get("execute_when") or {}).get("details") or {}
-    if details.get("trigger_module") is not None:
-        _check_unchanged(
-            details["trigger_module"],
-            current_details.get("trigger_module") if current else None,
-            f"{path}.details.trigger_module",
-            "the trigger module",
-        )
-    if details.get("repeat") is not None and not isinstance(details["repeat"], bool):
-        fail(f"{path}.details.repeat", f"must be true or false; got {_show(details['repeat'])}", "Pass a bool")
-    if details.get("criteria") is not None:
-        fields = count_criteria_fields(details["criteria"], f"{path}.details.criteria")
-        if fields > TRIGGER_FIELDS_LIMIT:
-            fail(
-                f"{path}.details.criteria",
-                f"checks {fields} fields; a trigger may check at most {TRIGGER_FIELDS_LIMIT}",
-                "Move the extra fields into a condition's criteria",
-                limit=TRIGGER_FIELDS_LIMIT,
-            )
-    if details.get("section_ids") is not None:
-        sections = len(_list(details["section_ids"], f"{path}.details.section_ids"))
-        if sections > SECTION_IDS_LIMIT:
-            fail(
-                f"{path}.details.section_ids",
-                f"lists {sections} sections; the limit is {SECTION_IDS_LIMIT}",
-                "Watch at most 10 sections",
-                limit=SECTION_IDS_LIMIT,
-            )
-
-
-def _check_trigger_type(value: Any, current: Node | None, path: str) -> None:
-    when = (current or {}).get("execute_when") or {}
-    old = when.get("type")
-    if old is not None and value == old:
-        return  # sending the current type back is no change, even one our table lacks
-    if not isinstance(value, str) or value not in KNOWN_TRIGGERS:
-        fail(
-            path,
-            f"{_show(value)} is not a trigger type of page 002's table",
-            "Use a documented trigger, e.g. create, edit, create_or_edit, field_update, date_or_datetime, score_update",
-        )
-    if current is None:
-        return
-    module = ((when.get("details") or {}).get("trigger_module") or current.get("module") or {}).get("api_name")
-    categories = trigger_categories(old, module)
-    if categories and not any(value in TRIGGER_CATEGORIES[c] for c in categories):
-        same = sorted({t for c in categories for t in TRIGGER_CATEGORIES[c]})
-        fail(
-            path,
-            f"cannot change from {old!r} ({' / '.join(categories)}) to {value!r}: a trigger stays in its category",
-            f"Use one of {', '.join(same)}, or create a new rule",
-            supported_values=same,
-        )
-
-
-def trigger_categories(trigger: Any, module: Any) -> list[str]:
-    """The categories ``trigger`` can belong to for a rule on ``module`` (empty: unknown trigger)."""
-    offered = MODULE_CATEGORIES.get(str(module), STANDARD_CATEGORIES)
-    found = [category for category in offered if trigger in TRIGGER_CATEGORIES[category]]
-    return found or [category for category, triggers in TRIGGER_CATEGORIES.items() if trigger in triggers]
-
-
 # --- conditions ------------------------------------------------------------------------------------------
-
-
-def count_criteria_fields(value: Any, path: str) -> int:
-    """Field checks in a criteria tree: leaves of nested ``group`` lists (null checks nothing)."""
-    if value is None:
-        return 0
-    node = _object(value, path)
-    if "group" not in node:
-        return 1
-    group = _list(node["group"], f"{path}.group")
-    return sum(count_criteria_fields(child, f"{path}.group[{index}]") for index, child in enumerate(group))
 
 
 def _check_delete_marker(entry: Node, path: str) -> bool:
@@ -312,14 +163,14 @@ def _check_delete_marker(entry: Node, path: str) -> bool:
     if "_delete" not in entry:
         return False
     if entry["_delete"] is not None:
-        fail(f"{path}._delete", f"must be null; got {_show(entry['_delete'])}", 'Removal is "_delete": null')
+        fail(f"{path}._delete", f"must be null; got {show(entry['_delete'])}", 'Removal is "_delete": null')
     if entry.get("id") is None:
         fail(f"{path}.id", "is required to remove an item", "Give the id of the item to remove")
     return True
 
 
 def _check_conditions(value: Any, path: str) -> list[Node]:
-    entries = [_object(item, f"{path}[{index}]") for index, item in enumerate(_list(value, path))]
+    entries = [as_object(item, f"{path}[{index}]") for index, item in enumerate(as_list(value, path))]
     seen: set[str] = set()
     for index, entry in enumerate(entries):
         item = f"{path}[{index}]"
@@ -338,10 +189,10 @@ def _check_condition(entry: Node, path: str) -> None:
     number = entry.get("sequence_number")
     if number is None and entry.get("id") is None:
         fail(f"{path}.sequence_number", "is required for a new condition", "Number conditions from 1")
-    if number is not None and (not _is_int(number) or number < 1):
-        fail(f"{path}.sequence_number", f"must be an integer from 1; got {_show(number)}", "Number conditions from 1")
+    if number is not None and (not is_int(number) or number < 1):
+        fail(f"{path}.sequence_number", f"must be an integer from 1; got {show(number)}", "Number conditions from 1")
     details = entry.get("criteria_details")
-    criteria = _object(details, f"{path}.criteria_details").get("criteria") if details is not None else None
+    criteria = as_object(details, f"{path}.criteria_details").get("criteria") if details is not None else None
     where = f"{path}.criteria_details.criteria"
     if entry.get("criteria") is not None:
         criteria, where = entry["criteria"], f"{path}.criteria"
@@ -354,12 +205,14 @@ def _check_condition(entry: Node, path: str) -> None:
             limit=CONDITION_FIELDS_LIMIT,
         )
     if entry.get("instant_actions") is not None:
-        box = _object(entry["instant_actions"], f"{path}.instant_actions")
+        box = as_object(entry["instant_actions"], f"{path}.instant_actions")
         _check_actions(box.get("actions"), f"{path}.instant_actions.actions", scheduled=False)
     if entry.get("scheduled_actions") is not None:
-        groups = _list(entry["scheduled_actions"], f"{path}.scheduled_actions")
+        groups = as_list(entry["scheduled_actions"], f"{path}.scheduled_actions")
         for index, group in enumerate(groups):
-            _check_schedule(_object(group, f"{path}.scheduled_actions[{index}]"), f"{path}.scheduled_actions[{index}]")
+            _check_schedule(
+                as_object(group, f"{path}.scheduled_actions[{index}]"), f"{path}.scheduled_actions[{index}]"
+            )
 
 
 def _check_schedule(group: Node, path: str) -> None:
@@ -372,18 +225,18 @@ def _check_schedule(group: Node, path: str) -> None:
     else:
         validate_id(group["id"], f"{path}.id")
     if group.get("execute_after") is not None:
-        after = _object(group["execute_after"], f"{path}.execute_after")
+        after = as_object(group["execute_after"], f"{path}.execute_after")
         if after.get("period") not in SCHEDULE_PERIODS:
             fail(
                 f"{path}.execute_after.period",
-                f"must be one of {', '.join(SCHEDULE_PERIODS)}; got {_show(after.get('period'))}",
+                f"must be one of {', '.join(SCHEDULE_PERIODS)}; got {show(after.get('period'))}",
                 "b_days = business days, b_hours = business hours, hrs = hours",
             )
         unit = after.get("unit")
-        if not _is_int(unit) or unit < 1:
+        if not is_int(unit) or unit < 1:
             fail(
                 f"{path}.execute_after.unit",
-                f"must be a positive integer; got {_show(unit)}",
+                f"must be a positive integer; got {show(unit)}",
                 "Give how many periods to wait, e.g. 3",
             )
     _check_actions(group.get("actions"), f"{path}.actions", scheduled=True)
@@ -392,16 +245,16 @@ def _check_schedule(group: Node, path: str) -> None:
 def _check_actions(value: Any, path: str, *, scheduled: bool) -> None:
     if value is None:
         return
-    for index, item in enumerate(_list(value, path)):
+    for index, item in enumerate(as_list(value, path)):
         item_path = f"{path}[{index}]"
-        action = _object(item, item_path)
+        action = as_object(item, item_path)
         if action.get("id") is not None:
             validate_id(action["id"], f"{item_path}.id")
         if _check_delete_marker(action, item_path):
             continue
         kind = action.get("type")
         if not isinstance(kind, str) or not kind:
-            fail(f"{item_path}.type", f"is required; got {_show(kind)}", "Give the action type, e.g. field_updates")
+            fail(f"{item_path}.type", f"is required; got {show(kind)}", "Give the action type, e.g. field_updates")
         if scheduled and kind == "convert":
             fail(f"{item_path}.type", "convert cannot be a scheduled action", "Make it an instant action")
 
@@ -491,7 +344,7 @@ def _check_sequence(after: list[_After], *, complete: bool, param: str) -> None:
 
 
 def _in_order(numbers: list[Any]) -> list[Any]:
-    return sorted(numbers, key=lambda n: n if _is_int(n) else 0)
+    return sorted(numbers, key=lambda n: n if is_int(n) else 0)
 
 
 def _check_repeat(rule: Node, current: Node | None, after: list[_After], param: str) -> None:
