@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow.providers.common.compat.sdk import AirflowException
+try:  # a task failure in Airflow; a plain exception for the client used without Airflow
+    from airflow.providers.common.compat.sdk import AirflowException as _Base
+except ImportError:
+    _Base = Exception  # type: ignore[misc,assignment]
 
 
-class ZohoCRMError(AirflowException):
+class ZohoCRMError(_Base):
     """Base of every error raised by this provider."""
 
     def __init__(
@@ -71,6 +74,14 @@ class ZohoCRMRateLimitError(ZohoCRMError):
     def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
         self.retry_after = retry_after
         super().__init__(message, **kwargs)
+
+
+class ZohoCRMTokenThrottleError(ZohoCRMRateLimitError):
+    """Zoho's accounts server refused to mint another access token ("Access Denied").
+
+    Not an HTTP 429 of the API: it clears only when the 10-minute minting window moves on, so
+    it is never retried like one; callers wait for a token another process minted instead.
+    """
 
 
 class ZohoCRMNotFoundError(ZohoCRMError):

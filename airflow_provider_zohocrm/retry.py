@@ -2,7 +2,9 @@
 
 Only failures that a later attempt can fix are retried: HTTP 429 and 500/502/503/504, connection
 errors and timeouts. Every other 4xx, and Zoho's token-minting throttle (which only clears after
-minutes), surfaces at once.
+minutes), surfaces at once. The same policy object paces every other wait of a client: the
+re-list-then-post loop of a connected-workflow create, the wait for another worker's token while
+minting is throttled, and the Variable cache's lease. All of them sleep through :func:`_sleep`.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from airflow_provider_zohocrm.exceptions import (
     ZohoCRMError,
     ZohoCRMRateLimitError,
     ZohoCRMServerError,
+    ZohoCRMTokenThrottleError,
     ZohoCRMTransportError,
 )
 
@@ -30,6 +33,8 @@ def is_retryable(exc: BaseException) -> bool:
     """True for errors a later attempt may not hit."""
     if isinstance(exc, ZohoCRMTransportError):
         return True
+    if isinstance(exc, ZohoCRMTokenThrottleError):
+        return False
     if isinstance(exc, (ZohoCRMRateLimitError, ZohoCRMServerError)):
         return exc.status_code in RETRYABLE_STATUS
     return False
@@ -48,6 +53,11 @@ class RetryPolicy:
     initial_wait: float = 0.5
     max_wait: float = 30.0
 
+    @classmethod
+    def for_settings(cls, settings: Any) -> RetryPolicy:
+        """The budget a connection sets (``max_attempts``, ``max_retry_seconds``)."""
+        return cls(max_attempts=settings.max_attempts, max_seconds=settings.max_retry_seconds)
+
     def wait_seconds(self, attempt: int, exc: BaseException | None) -> float:
         import random
 
@@ -56,6 +66,33 @@ class RetryPolicy:
         )
         retry_after = getattr(exc, "retry_after", None)
         return max(backoff, retry_after) if retry_after else backoff
+
+    def pause(self, attempt: int, exc: BaseException | None = None) -> None:
+        """Sleep the backoff after failed ``attempt`` (counted from 1)."""
+        _sleep(self.wait_seconds(attempt, exc))
+
+    def wait_for(
+        self,
+        check: Callable[[], T | None],
+        *,
+        timeout: float,
+        describe: str,
+        clock: Callable[[], float] = time.time,
+        first_wait: float = 1.0,
+        max_wait: float = 30.0,
+        level: int = logging.WARNING,
+    ) -> T | None:
+        """Sleep, then ``check()``, doubling the pause, until it returns a value or ``timeout`` passes."""
+        deadline = clock() + timeout
+        delay = first_wait
+        while clock() < deadline:
+            log.log(level, "%s; checking again in %.1f s", describe, delay)
+            _sleep(delay)
+            found = check()
+            if found is not None:
+                return found
+            delay = min(delay * 2, max_wait)
+        return None
 
     def call(self, fn: Callable[[], T], describe: str = "Zoho CRM call") -> T:
         """Run ``fn`` under the policy; the last error is re-raised when the budget is spent."""

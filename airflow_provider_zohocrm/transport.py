@@ -130,13 +130,13 @@ class ZohoTransport:
 
     def __init__(self, settings: ZohoCRMConnectionSettings, shared_cache: TokenCache | None = None) -> None:
         self.settings = settings
+        self.policy = RetryPolicy.for_settings(settings)
         self.session = ZohoSession()
         self.session.headers["User-Agent"] = f"airflow-provider-zohocrm/{__version__}"
         if shared_cache is None and settings.auth_cache != "memory":
-            shared_cache = _shared_cache_or_none(settings.auth_cache)
-        self.tokens = TokenManager(settings, self.session, shared_cache)
+            shared_cache = _shared_cache_or_none(settings.auth_cache, self.policy)
+        self.tokens = TokenManager(settings, self.session, shared_cache, policy=self.policy)
         self.slots = concurrency_slots(self.tokens.key, settings.max_concurrency)
-        self.policy = RetryPolicy(max_attempts=settings.max_attempts, max_seconds=settings.max_retry_seconds)
 
     def close(self) -> None:
         self.session.close()
@@ -238,7 +238,7 @@ class ZohoTransport:
         raise error_from_response(status, body, retry_after=_retry_after(response))
 
 
-def _shared_cache_or_none(kind: str) -> TokenCache | None:
+def _shared_cache_or_none(kind: str, policy: RetryPolicy) -> TokenCache | None:
     """The configured cross-process cache, or None (process memory only) if the host has no usable one."""
     host_cache = FileTokenCache()
     try:
@@ -249,5 +249,5 @@ def _shared_cache_or_none(kind: str) -> TokenCache | None:
     if kind == "variable":
         from airflow_provider_zohocrm.auth.variable_cache import VariableTokenCache
 
-        return VariableTokenCache(host_cache)
+        return VariableTokenCache(host_cache, policy=policy)
     return host_cache

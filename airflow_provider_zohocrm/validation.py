@@ -50,3 +50,15 @@ def validate_module(value: Any, param: str = "module") -> str:
 def _preview(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def validate_modules(value: Any, param: str = "modules") -> list[str]:
+    """At least one module API name (a list or tuple); duplicates dropped, first kept."""
+    if not isinstance(value, (list, tuple)) or not value:
+        raise ZohoCRMValidationError(
+            f"{param} must name at least one module; got {_preview(value)}",
+            details={"json_path": param},
+            hint="Pass module API names, e.g. ['Leads', 'Contacts']",
+        )
+    names = [validate_module(name, f"{param}[{index}]") for index, name in enumerate(value)]
+    return list(dict.fromkeys(names))

@@ -1,7 +1,9 @@
-"""Hook methods for Zoho CRM connected workflows (seed pages 000, 001).
+"""Zoho CRM connected workflows: Create Connected Workflow, activate, and Deactivate Connected Workflow.
 
-One method per call, plus ``ensure_connected_workflow``: the create that is safe to re-run and to
-retry after a lost response (it adopts the workflow a lost POST created instead of posting again).
+One method per call, plus ``ensure``: the create that is safe to re-run and to retry after a
+lost response (it adopts the workflow a lost POST created instead of posting again). A POST whose
+answer was lost is followed by a re-list; posting again is the last resort, and Zoho's unique
+names turn a repeated create into DUPLICATE_DATA, which is adopted too.
 """
 
 from __future__ import annotations
@@ -10,63 +12,62 @@ import logging
 from typing import Any
 
 from airflow_provider_zohocrm import retry
+from airflow_provider_zohocrm.api.base import APIFamily
 from airflow_provider_zohocrm.api.connected_workflows_validation import (
     create_body,
     same_module,
     validate_primary_module,
 )
 from airflow_provider_zohocrm.exceptions import ZohoCRMError, ZohoCRMNotFoundError, ZohoCRMValidationError
+from airflow_provider_zohocrm.plan import PlannedRequest, planned
 from airflow_provider_zohocrm.validation import validate_id
 
 log = logging.getLogger(__name__)
 
 PATH = "settings/connected_workflows"
 KEY = "connected_workflows"
-PER_PAGE = 200
-STATUSES = ("active", "inactive", "draft")
+STATUSES = ("draft", "active", "inactive")  # a draft until published, then active or inactive
 IF_EXISTS = ("reuse", "fail")
-# A POST whose answer was lost is followed by a re-list; posting again is the last resort, and Zoho's
-# unique names turn a repeated create into DUPLICATE_DATA, which is adopted too. The POSTs follow the
-# connection's ``max_attempts`` like every other call; this is the budget without a connection.
-CREATE_ATTEMPTS = 3
+ACTIONS = ("activate", "deactivate")
 
 
-class ConnectedWorkflowsAPI:
-    """Mixin of ``ZohoCRMHook``: calls for connected workflows (seed pages 000, 001)."""
+def create_request(name: str, primary_module: str | dict[str, str], description: str | None = None) -> PlannedRequest:
+    """POST of a new connected workflow (a draft), validated against Create Connected Workflow's rules."""
+    body = create_body(name, primary_module, description)
+    return planned("POST", PATH, f"create connected workflow {body[KEY][0]['name']!r}", body=body)
 
-    def request(
-        self, method: str, path: str, *, params: dict[str, Any] | None = None, json: Any = None, retry: bool = True
-    ) -> dict[str, Any]:
-        raise NotImplementedError  # provided by ZohoCRMHook
 
-    def create_connected_workflow(
-        self, name: str, primary_module: str | dict[str, str], description: str | None = None
-    ) -> str:
+def state_request(connected_workflow_id: str, action: str, summary: str | None = None) -> PlannedRequest:
+    """PUT of ``activate`` or ``deactivate`` for one workflow (idempotent by state, so retried)."""
+    workflow_id = validate_id(connected_workflow_id, "connected_workflow_id")
+    if action not in ACTIONS:
+        raise ZohoCRMValidationError(
+            f"action must be one of {ACTIONS}; got {action!r}", details={"json_path": "action"}
+        )
+    return planned(
+        "PUT", f"{PATH}/{workflow_id}/actions/{action}", summary or f"{action} connected workflow {workflow_id}"
+    )
+
+
+class ConnectedWorkflowsAPI(APIFamily):
+    """``client.connected_workflows``: list, read, create (safely), activate and deactivate."""
+
+    def create(self, name: str, primary_module: str | dict[str, str], description: str | None = None) -> str:
         """Create a connected workflow (as a draft) and return its id.
 
-        Sent once (``retry=False``): a blind retry of a create could run twice. Use
-        :meth:`ensure_connected_workflow` for a create that survives lost answers and re-runs.
+        Sent once: a blind retry of a create could run twice. Use :meth:`ensure` for a create
+        that survives lost answers and re-runs.
         """
-        body = create_body(name, primary_module, description)
-        answer = self.request("POST", PATH, json=body, retry=False)
-        return _created_id(answer)
+        return _created_id(self.send(create_request(name, primary_module, description)))
 
-    def get_connected_workflows(self) -> list[dict[str, Any]]:
+    def list_all(self) -> list[dict[str, Any]]:
         """Every connected workflow of the org (all pages; an empty org answers 204 → ``[]``)."""
-        workflows: list[dict[str, Any]] = []
-        page = 1
-        while True:
-            answer = self.request("GET", PATH, params={"page": page, "per_page": PER_PAGE})
-            items = answer.get(KEY) or []
-            workflows.extend(item for item in items if isinstance(item, dict))
-            if not items or not (answer.get("info") or {}).get("more_records"):
-                return workflows
-            page += 1
+        return self.all_pages(PATH, KEY)
 
-    def get_connected_workflow(self, connected_workflow_id: str) -> dict[str, Any]:
+    def get(self, connected_workflow_id: str) -> dict[str, Any]:
         """One connected workflow, with its ``status`` (``active``, ``inactive`` or ``draft``)."""
         workflow_id = validate_id(connected_workflow_id, "connected_workflow_id")
-        items = self.request("GET", f"{PATH}/{workflow_id}").get(KEY) or []
+        items = self.transport.request("GET", f"{PATH}/{workflow_id}").get(KEY) or []
         if not items or not isinstance(items[0], dict):
             raise ZohoCRMNotFoundError(
                 f"Zoho CRM returned no connected workflow {workflow_id}",
@@ -75,24 +76,24 @@ class ConnectedWorkflowsAPI:
             )
         return items[0]
 
-    def activate_connected_workflow(self, connected_workflow_id: str) -> dict[str, Any]:
+    def activate(self, connected_workflow_id: str) -> dict[str, Any]:
         """Publish a draft or re-activate an inactive workflow; returns Zoho's result item."""
-        return self._set_connected_workflow_state(connected_workflow_id, "activate")
+        return _first(self.send(state_request(connected_workflow_id, "activate")))
 
-    def deactivate_connected_workflow(self, connected_workflow_id: str) -> dict[str, Any]:
+    def deactivate(self, connected_workflow_id: str) -> dict[str, Any]:
         """Deactivate an active workflow; returns Zoho's result item."""
-        return self._set_connected_workflow_state(connected_workflow_id, "deactivate")
+        return _first(self.send(state_request(connected_workflow_id, "deactivate")))
 
-    def find_connected_workflow(self, name: str, primary_module: str | dict[str, str] | None = None) -> dict[str, Any]:
+    def find(self, name: str, primary_module: str | dict[str, str] | None = None) -> dict[str, Any]:
         """The workflow called ``name`` (case-insensitive, as Zoho compares names), or ``{}``.
 
         With ``primary_module``, a workflow of that name on another module raises DUPLICATE_DATA:
         Zoho's names are unique in the org, so it can never be created as asked.
         """
         wanted = validate_primary_module(primary_module) if primary_module is not None else None
-        return existing_workflow(self.get_connected_workflows(), name, wanted)
+        return existing_workflow(self.list_all(), name, wanted)
 
-    def ensure_connected_workflow(
+    def ensure(
         self,
         name: str,
         primary_module: str | dict[str, str],
@@ -106,84 +107,73 @@ class ConnectedWorkflowsAPI:
         or refused (``"fail"``). A POST that fails without a usable answer (connection error, 5xx)
         is followed by a re-list, and the workflow it created, if any, is adopted.
         """
-        existing, body = self.plan_connected_workflow(name, primary_module, description, if_exists=if_exists)
+        existing, request = self.plan_create(name, primary_module, description, if_exists=if_exists)
         if existing is not None:
             return existing
-        return self.create_or_adopt_connected_workflow(body, if_exists=if_exists)
+        return self.create_or_adopt(request, if_exists=if_exists)
 
-    def plan_connected_workflow(
+    def plan_create(
         self,
         name: str,
         primary_module: str | dict[str, str],
         description: str | None = None,
         *,
         if_exists: str = "reuse",
-    ) -> tuple[dict[str, Any] | None, dict[str, Any]]:
-        """Validate, list, and decide: ``(result of the existing workflow, body)`` or ``(None, body to POST)``.
+    ) -> tuple[dict[str, Any] | None, PlannedRequest]:
+        """Validate, list, and decide: ``(result of the existing workflow, request)`` or ``(None, request to send)``.
 
         Raises before any write what the create would run into: the name taken on another module
         (DUPLICATE_DATA), the module already holding a workflow (LIMIT_EXCEEDED: one per module),
         or the workflow existing with ``if_exists="fail"``.
         """
-        body = create_body(name, primary_module, description)
+        request = create_request(name, primary_module, description)
         if if_exists not in IF_EXISTS:
             raise ZohoCRMValidationError(
                 f"if_exists must be one of {IF_EXISTS}; got {if_exists!r}", details={"json_path": "if_exists"}
             )
-        item = body[KEY][0]
-        workflows = self.get_connected_workflows()
+        item = request["json"][KEY][0]
+        workflows = self.list_all()
         existing = existing_workflow(workflows, item["name"], item["primary_module"])
         if existing:
-            return _adopt(existing, if_exists, created_now=False), body
+            return _adopt(existing, if_exists, created_now=False), request
         check_module_free(workflows, item["primary_module"])
-        return None, body
+        return None, request
 
-    def create_or_adopt_connected_workflow(self, body: dict[str, Any], *, if_exists: str = "reuse") -> dict[str, Any]:
-        """POST ``body`` (from :meth:`plan_connected_workflow`) so that it takes effect at most once.
+    def create_or_adopt(self, request: PlannedRequest, *, if_exists: str = "reuse") -> dict[str, Any]:
+        """Send a create (from :meth:`plan_create`) so that it takes effect at most once.
 
         No usable answer (connection error, 429, 5xx): re-list and adopt the workflow if the POST
-        made it, else post again (at most the connection's ``max_attempts`` times). DUPLICATE_DATA or
-        LIMIT_EXCEEDED for our own name (a concurrent run won): adopt it, or raise for ``"fail"``.
+        made it, else post again (at most the connection's ``max_attempts`` times, paced by its
+        retry policy). DUPLICATE_DATA or LIMIT_EXCEEDED for our own name (a concurrent run won):
+        adopt it, or raise for ``"fail"``.
         """
-        item = body[KEY][0]
-        attempts = self._create_attempts()
-        for attempt in range(1, attempts + 1):
+        item = request["json"][KEY][0]
+        policy = self.transport.policy
+        for attempt in range(1, policy.max_attempts + 1):
             try:
-                workflow_id = _created_id(self.request("POST", PATH, json=body, retry=False))
+                workflow_id = _created_id(self.send(request))
             except ZohoCRMError as exc:
                 if retry.is_retryable(exc):
                     # No usable answer: the POST may or may not have run. Look before posting again.
                     log.warning(
                         "Create of connected workflow %r got no usable answer (%s); re-listing", item["name"], exc
                     )
-                    found = self.find_connected_workflow(item["name"], item["primary_module"])
+                    found = self.find(item["name"], item["primary_module"])
                     if found:
                         return _adopt(found, "reuse", created_now=True)
-                    if attempt == attempts:
+                    if attempt == policy.max_attempts:
                         raise
-                    _wait(attempt, exc)
+                    policy.pause(attempt, exc)
                     continue
                 if exc.code not in ("DUPLICATE_DATA", "LIMIT_EXCEEDED"):
                     raise
                 # Created meanwhile (a concurrent run, or our own earlier POST whose answer was lost).
-                found = self.find_connected_workflow(item["name"], item["primary_module"])
+                found = self.find(item["name"], item["primary_module"])
                 if not found:
                     raise
                 return _adopt(found, if_exists, created_now=False)
             return {"id": workflow_id, "name": item["name"], "status": "draft", "changed": True}
         raise AssertionError("unreachable")  # pragma: no cover
-
-    def _create_attempts(self) -> int:
-        """The connection's retry budget (``max_attempts``), which the hook gives every other call."""
-        value = getattr(getattr(self, "settings", None), "max_attempts", None)
-        return value if isinstance(value, int) and value > 0 else CREATE_ATTEMPTS
-
-    def _set_connected_workflow_state(self, connected_workflow_id: str, action: str) -> dict[str, Any]:
-        workflow_id = validate_id(connected_workflow_id, "connected_workflow_id")
-        # Idempotent by state (Zoho answers SUCCESS again), so the transport may retry it.
-        answer = self.request("PUT", f"{PATH}/{workflow_id}/actions/{action}")
-        items = answer.get(KEY) or []
-        return items[0] if items and isinstance(items[0], dict) else answer
 
 
 def existing_workflow(workflows: list[dict[str, Any]], name: str, module: dict[str, str] | None) -> dict[str, Any]:
@@ -229,9 +219,8 @@ def _adopt(workflow: dict[str, Any], if_exists: str, *, created_now: bool) -> di
     }
 
 
-def _created_id(answer: dict[str, Any]) -> str:
-    items = answer.get(KEY) or []
-    item = items[0] if items and isinstance(items[0], dict) else {}
+def _created_id(items: list[dict[str, Any]]) -> str:
+    item = items[0] if items else {}
     workflow_id = (item.get("details") or {}).get("id")
     if item.get("status") != "success" or not workflow_id:
         raise ZohoCRMError(
@@ -243,6 +232,10 @@ def _created_id(answer: dict[str, Any]) -> str:
     return str(workflow_id)
 
 
+def _first(items: list[dict[str, Any]]) -> dict[str, Any]:
+    return items[0] if items else {}
+
+
 def _same_name(workflow: dict[str, Any], name: str) -> bool:
     return str(workflow.get("name") or "").casefold() == name.casefold()
 
@@ -251,7 +244,3 @@ def _module_label(module: Any) -> str:
     if not isinstance(module, dict):
         return "?"
     return str(module.get("api_name") or module.get("id") or "?")
-
-
-def _wait(attempt: int, exc: BaseException) -> None:
-    retry._sleep(retry.RetryPolicy().wait_seconds(attempt, exc))

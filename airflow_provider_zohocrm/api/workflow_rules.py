@@ -1,22 +1,23 @@
-"""Hook methods for Zoho CRM workflow rules (seed pages 002, 003).
+"""Zoho CRM workflow rules: Update Workflow Rule (incl. activate/deactivate) and Reorder Workflow Rules.
 
 Every write is first built as a :class:`~airflow_provider_zohocrm.plan.PlannedRequest` by a
-module-level function, so an operator's dry-run plan is exactly what the hook would send.
+module-level function, so an operator's dry-run plan is exactly what the client sends.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from airflow_provider_zohocrm.exceptions import ZohoCRMNotFoundError, ZohoCRMValidationError, error_from_response
+from airflow_provider_zohocrm.api.base import APIFamily
+from airflow_provider_zohocrm.exceptions import ZohoCRMNotFoundError, ZohoCRMValidationError
 from airflow_provider_zohocrm.plan import PlannedRequest, planned
 from airflow_provider_zohocrm.validation import validate_id, validate_module
 
+if TYPE_CHECKING:
+    from airflow_provider_zohocrm.api.reorder import ReorderPlan
+
 RULES_PATH = "settings/automation/workflow_rules"
 REORDER_PATH = f"{RULES_PATH}/actions/reorder"
-PER_PAGE = 200
-# Zoho reports a failed item of a resource array with a 4xx code but may wrap it in a 2xx answer.
-_ITEM_ERROR_STATUS = 400
 
 
 def update_request(rule_id: str, rule: dict[str, Any]) -> PlannedRequest:
@@ -39,7 +40,7 @@ def update_request(rule_id: str, rule: dict[str, Any]) -> PlannedRequest:
 def status_request(rule_id: str, active: bool, *, delete_schedule_action: bool = False) -> PlannedRequest:
     """PUT of a rule's status.
 
-    Deactivation sends ``"active": false`` (page 002's deactivate sample shows ``true``, a doc bug)
+    Deactivation sends ``"active": false`` (the Update Workflow Rule page's deactivate sample shows ``true``, a doc bug)
     and always states ``delete_schedule_action``, which Zoho only reads when deactivating.
     """
     rule_id = validate_id(rule_id, "rule_id")
@@ -61,7 +62,7 @@ def status_request(rule_id: str, active: bool, *, delete_schedule_action: bool =
 
 
 def reorder_request(module: str, positions: list[dict[str, Any]]) -> PlannedRequest:
-    """PUT of new positions (1-based) for some rules of ``module``, in the body page 003's sample uses."""
+    """PUT of new positions (1-based) for some rules of ``module``, in the Reorder Workflow Rules sample body."""
     module = validate_module(module, "module")
     items = _checked_positions(positions)
     moves = ", ".join(f"{item['id']}->{item['module_specific_sequence']}" for item in items)
@@ -107,53 +108,22 @@ def _checked_positions(positions: Any) -> list[dict[str, Any]]:
     return items
 
 
-def _first_item(body: dict[str, Any], key: str) -> dict[str, Any]:
-    """The single result item of a one-object write; a per-item error raises its typed error."""
-    items = body.get(key)
-    item = items[0] if isinstance(items, list) and items and isinstance(items[0], dict) else {}
-    if item.get("status") == "error":
-        raise error_from_response(_ITEM_ERROR_STATUS, {key: [item]})
-    return item
+class WorkflowRulesAPI(APIFamily):
+    """``client.workflow_rules``: list, read, update, activate/deactivate and reorder workflow rules."""
 
-
-class WorkflowRulesAPI:
-    """Mixin of ``ZohoCRMHook``: calls for workflow rules (seed pages 002, 003)."""
-
-    def request(
-        self, method: str, path: str, *, params: dict[str, Any] | None = None, json: Any = None, retry: bool = True
-    ) -> dict[str, Any]:
-        raise NotImplementedError  # provided by ZohoCRMHook
-
-    def _send(self, planned_request: PlannedRequest, *, retry: bool) -> dict[str, Any]:
-        return self.request(
-            planned_request["method"],
-            planned_request["path"],
-            params=planned_request["params"],
-            json=planned_request["json"],
-            retry=retry,
-        )
-
-    def get_workflow_rules(self, module: str | None = None, *, active: bool | None = None) -> list[dict[str, Any]]:
+    def list_all(self, module: str | None = None, *, active: bool | None = None) -> list[dict[str, Any]]:
         """Every rule (summary form), all pages, in execution order; ``[]`` when there are none."""
-        params: dict[str, Any] = {"per_page": PER_PAGE}
+        params: dict[str, Any] = {}
         if module is not None:
             params["module"] = validate_module(module, "module")
         if active is not None:
             params["status_active"] = "true" if active else "false"
-        rules: list[dict[str, Any]] = []
-        page = 1
-        while True:
-            body = self.request("GET", RULES_PATH, params={**params, "page": page})
-            items = body.get("workflow_rules") or []
-            rules.extend(items)
-            if not items or not (body.get("info") or {}).get("more_records"):
-                return rules
-            page += 1
+        return self.all_pages(RULES_PATH, "workflow_rules", params)
 
-    def get_workflow_rule(self, rule_id: str) -> dict[str, Any]:
+    def get(self, rule_id: str) -> dict[str, Any]:
         """One rule with its conditions and actions."""
         rule_id = validate_id(rule_id, "rule_id")
-        items = self.request("GET", f"{RULES_PATH}/{rule_id}").get("workflow_rules") or []
+        items = self.transport.request("GET", f"{RULES_PATH}/{rule_id}").get("workflow_rules") or []
         if not items:
             raise ZohoCRMNotFoundError(
                 f"Zoho CRM returned no workflow rule {rule_id}", hint="Check the id (it must exist in this org)"
@@ -161,33 +131,57 @@ class WorkflowRulesAPI:
         rule: dict[str, Any] = items[0]
         return rule
 
-    def update_workflow_rule(self, rule_id: str, rule: dict[str, Any]) -> dict[str, Any]:
-        """Send ``rule`` (the changes, as on page 002) and return Zoho's success item.
+    def update(self, rule_id: str, rule: dict[str, Any]) -> dict[str, Any]:
+        """Send ``rule`` (the changes, as Update Workflow Rule documents them); Zoho's success item.
 
-        Retried blindly only without ``conditions``: name, description, trigger, lock and status
-        are overwrites, while a repeated condition or action write could add it twice or fail on
-        an already deleted id.
+        Retried blindly only without ``conditions`` (see :func:`~.base.is_idempotent`).
         """
-        planned_request = update_request(rule_id, rule)
-        return _first_item(self._send(planned_request, retry="conditions" not in rule), "workflow_rules")
+        return _first(self.send(update_request(rule_id, rule)))
 
-    def set_workflow_rule_status(
-        self, rule_id: str, active: bool, *, delete_schedule_action: bool = False
-    ) -> dict[str, Any]:
+    def set_status(self, rule_id: str, active: bool, *, delete_schedule_action: bool = False) -> dict[str, Any]:
         """Activate or deactivate a rule (idempotent, so retried); returns Zoho's success item."""
-        planned_request = status_request(rule_id, active, delete_schedule_action=delete_schedule_action)
-        return _first_item(self._send(planned_request, retry=True), "workflow_rules")
+        return _first(self.send(status_request(rule_id, active, delete_schedule_action=delete_schedule_action)))
 
-    def reorder_workflow_rules(self, module: str, positions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def plan_update(self, rule_id: str, rule: Any) -> tuple[dict[str, Any], dict[str, Any], PlannedRequest | None]:
+        """Validate ``rule``, read the rule, and build the update of only what it does not show yet.
+
+        ``rule`` is checked on its own first (so a bad body fails before any request), then against
+        the rule as it is now. Returns ``(current rule, changes, request or None)``.
+        """
+        from airflow_provider_zohocrm.api.workflow_rule_changes import pending_update
+        from airflow_provider_zohocrm.api.workflow_rules_validation import validate_rule_update
+
+        rule_id = validate_id(rule_id, "rule_id")
+        validate_rule_update(rule, None)
+        current = self.get(rule_id)
+        validate_rule_update(rule, current)
+        changes = pending_update(rule, current)
+        return current, changes, (update_request(rule_id, changes) if changes else None)
+
+    def plan_reorder(self, module: str, order: Any) -> tuple[ReorderPlan, PlannedRequest | None]:
+        """Read the module's order and build the fewest moves that give ``order``: ``(plan, request or None)``.
+
+        ``order``: rule ids to run first, in this order, or a mapping rule id -> position from 1.
+        """
+        from airflow_provider_zohocrm.api.reorder import normalize_order, plan_reorder
+
+        module = validate_module(module, "module")
+        normalize_order(order, "order")
+        reorder = plan_reorder(self.current_order(module), order, "order")
+        return reorder, (reorder_request(module, reorder.moves) if reorder.moves else None)
+
+    def current_order(self, module: str) -> list[str]:
+        """The ids of the module's rules in execution order."""
+        return [str(rule["id"]) for rule in self.list_all(module)]
+
+    def reorder(self, module: str, positions: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Move rules to absolute positions (idempotent, so retried); returns Zoho's ``reorder`` items.
 
         Zoho answers only for the rules that moved, so the list may be empty. No positions: no call.
         """
-        planned_request = reorder_request(module, positions)
-        if not positions:
-            return []
-        items = self._send(planned_request, retry=True).get("reorder") or []
-        for item in items:
-            if isinstance(item, dict) and item.get("status") == "error":
-                raise error_from_response(_ITEM_ERROR_STATUS, {"reorder": [item]})
-        return list(items)
+        request = reorder_request(module, positions)
+        return self.send(request) if positions else []
+
+
+def _first(items: list[dict[str, Any]]) -> dict[str, Any]:
+    return items[0] if items else {}

@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_zohocrm.auth.token_cache import MEMORY_CACHE, AccessToken, TokenCache
 from airflow_provider_zohocrm.exceptions import (
     ZohoCRMAuthError,
-    ZohoCRMRateLimitError,
     ZohoCRMServerError,
+    ZohoCRMTokenThrottleError,
     ZohoCRMTransportError,
     auth_hint,
 )
+from airflow_provider_zohocrm.retry import RetryPolicy
 
 if TYPE_CHECKING:
     import requests
@@ -30,10 +31,6 @@ FALLBACK_LIFETIME_SECONDS = 1800.0
 TOKEN_THROTTLE_CODE = "Access Denied"
 
 
-def _sleep(seconds: float) -> None:
-    time.sleep(seconds)
-
-
 def credential_key(settings: ZohoCRMConnectionSettings) -> str:
     """A stable, non-reversible key for one credential (accounts server, client, refresh token)."""
     material = "\0".join((settings.token_url, settings.client_id, settings.refresh_token))
@@ -42,6 +39,10 @@ def credential_key(settings: ZohoCRMConnectionSettings) -> str:
 
 def register_secret(value: str) -> None:
     """Tell Airflow's secret masker about a runtime secret so it never appears in task logs."""
+    try:
+        import airflow  # noqa: F401
+    except ImportError:
+        return  # the client runs without Airflow: there is no task log to mask
     from airflow.providers.common.compat.sdk import mask_secret
 
     mask_secret(value)
@@ -62,11 +63,13 @@ class TokenManager:
         shared_cache: TokenCache | None,
         clock: Any = time.time,
         throttle_wait_seconds: float = 120.0,
+        policy: RetryPolicy | None = None,
     ) -> None:
         self.settings = settings
         self.session = session
         self.shared_cache = shared_cache
         self.clock = clock
+        self.policy = policy or RetryPolicy.for_settings(settings)
         self.throttle_wait_seconds = throttle_wait_seconds
         self.key = credential_key(settings)
         register_secret(settings.client_secret)
@@ -96,8 +99,8 @@ class TokenManager:
         """Refresh; if Zoho throttles minting and the cache spans hosts, wait for a peer's token."""
         try:
             return self._refresh()
-        except ZohoCRMRateLimitError as exc:
-            if exc.code != TOKEN_THROTTLE_CODE or not getattr(self.shared_cache, "spans_hosts", False):
+        except ZohoCRMTokenThrottleError:
+            if not getattr(self.shared_cache, "spans_hosts", False):
                 raise
             token = self._wait_for_peer_token()
             if token is None:
@@ -105,17 +108,19 @@ class TokenManager:
             return token
 
     def _wait_for_peer_token(self) -> AccessToken | None:
-        assert self.shared_cache is not None
-        deadline = self.clock() + self.throttle_wait_seconds
-        delay = 1.0
-        while self.clock() < deadline:
-            log.warning("Zoho throttled token minting; waiting %.0f s for another worker's token", delay)
-            _sleep(delay)
-            token = self.shared_cache.load(self.key)
-            if token is not None and token.usable(self.clock()):
-                return token
-            delay = min(delay * 2, 30.0)
-        return None
+        cache = self.shared_cache
+        assert cache is not None
+
+        def peer_token() -> AccessToken | None:
+            token = cache.load(self.key)
+            return token if token is not None and token.usable(self.clock()) else None
+
+        return self.policy.wait_for(
+            peer_token,
+            timeout=self.throttle_wait_seconds,
+            describe="Zoho throttled token minting; waiting for another worker's token",
+            clock=self.clock,
+        )
 
     def invalidate(self, value: str) -> None:
         """Drop a token Zoho rejected, unless another caller already replaced it."""
@@ -172,7 +177,7 @@ class TokenManager:
             return self._token_from(body, access_token)
         error = str(body.get("error") or "unknown_error")
         if error == TOKEN_THROTTLE_CODE:
-            raise ZohoCRMRateLimitError(
+            raise ZohoCRMTokenThrottleError(
                 "Zoho refused to mint another access token: at most 10 per refresh token per 10 minutes",
                 code=TOKEN_THROTTLE_CODE,
                 status_code=response.status_code,

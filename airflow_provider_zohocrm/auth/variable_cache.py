@@ -23,12 +23,14 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+from airflow_provider_zohocrm import retry
 from airflow_provider_zohocrm.auth.token_cache import AccessToken, FileTokenCache
 
 log = logging.getLogger(__name__)
 
 LEASE_SECONDS = 30.0
 LEASE_SETTLE_SECONDS = 0.3
+LEASE_POLL_SECONDS = 0.5
 
 
 def _variable() -> Any:
@@ -42,9 +44,12 @@ class VariableTokenCache:
 
     spans_hosts = True
 
-    def __init__(self, host_cache: FileTokenCache | None = None, clock: Any = time.time) -> None:
+    def __init__(
+        self, host_cache: FileTokenCache | None = None, clock: Any = time.time, policy: retry.RetryPolicy | None = None
+    ) -> None:
         self.host_cache = host_cache or FileTokenCache()
         self.clock = clock
+        self.policy = policy or retry.RetryPolicy()
         self.owner = uuid.uuid4().hex
 
     @staticmethod
@@ -113,21 +118,34 @@ class VariableTokenCache:
         return f"{self.variable_name(key)}_lease"
 
     def _acquire_lease(self, key: str) -> None:
+        """Return once this caller holds the lease, a fresh token appeared, or the lease term ran out.
+
+        A stale or stuck lease never blocks a refresh for longer than its term; without Variables
+        the host lock alone serves.
+        """
         name = self._lease_name(key)
-        deadline = self.clock() + LEASE_SECONDS
-        while True:
-            lease = self._get(name)
-            held = isinstance(lease, dict) and lease.get("owner") != self.owner and lease.get("until", 0) > self.clock()
+
+        def settled() -> bool | None:
             usable = self.load(key)
             if usable is not None and usable.usable(self.clock()):
-                return  # someone refreshed meanwhile; the manager re-reads the cache
-            if not held:
-                if not self._set(name, {"owner": self.owner, "until": self.clock() + LEASE_SECONDS}):
-                    return  # Variables unavailable: fall back to the host lock alone
-                time.sleep(LEASE_SETTLE_SECONDS)
-                lease = self._get(name)
-                if isinstance(lease, dict) and lease.get("owner") == self.owner:
-                    return
-            if self.clock() > deadline:
-                return  # a stale or stuck lease never blocks a refresh for longer than its term
-            time.sleep(0.5)
+                return True  # someone refreshed meanwhile; the manager re-reads the cache
+            lease = self._get(name)
+            if isinstance(lease, dict) and lease.get("owner") != self.owner and lease.get("until", 0) > self.clock():
+                return None  # another host holds it
+            if not self._set(name, {"owner": self.owner, "until": self.clock() + LEASE_SECONDS}):
+                return True
+            if LEASE_SETTLE_SECONDS:
+                retry._sleep(LEASE_SETTLE_SECONDS)
+            lease = self._get(name)
+            return True if isinstance(lease, dict) and lease.get("owner") == self.owner else None
+
+        if settled() is None:
+            self.policy.wait_for(
+                settled,
+                timeout=LEASE_SECONDS,
+                describe="Another worker holds the token refresh lease",
+                clock=self.clock,
+                first_wait=LEASE_POLL_SECONDS,
+                max_wait=LEASE_POLL_SECONDS,
+                level=logging.DEBUG,
+            )

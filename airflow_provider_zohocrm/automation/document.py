@@ -19,11 +19,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
+from airflow_provider_zohocrm.api.connected_workflows import STATUSES
 from airflow_provider_zohocrm.exceptions import ZohoCRMValidationError
 from airflow_provider_zohocrm.validation import validate_id, validate_module
 
 VERSION = 1
-WORKFLOW_STATUSES = ("active", "inactive", "draft")
+WORKFLOW_STATUSES = STATUSES
 
 
 def build_document(

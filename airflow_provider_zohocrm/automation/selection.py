@@ -23,7 +23,7 @@ from fnmatch import fnmatchcase
 from typing import Any, NoReturn
 
 from airflow_provider_zohocrm.automation.document import rules_of, workflows_of
-from airflow_provider_zohocrm.automation.params import parse_structured
+from airflow_provider_zohocrm.coerce import to_structured
 from airflow_provider_zohocrm.exceptions import ZohoCRMValidationError
 
 KEYS = ("modules", "rules", "connected_workflows")
@@ -78,7 +78,7 @@ def select(snapshot: dict[str, Any], include: Any = None, exclude: Any = None) -
 
 
 def _parse(value: Any, param: str) -> _Filter | None:
-    value = parse_structured(value, param)
+    value = to_structured(value, param)
     if value is None:
         return None
     if not isinstance(value, dict) or set(value) - set(KEYS):

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from airflow_provider_zohocrm.automation.document import check_document
-from airflow_provider_zohocrm.automation.params import is_structured_text, parse_structured
+from airflow_provider_zohocrm.coerce import is_structured_text, to_structured
 from airflow_provider_zohocrm.exceptions import ZohoCRMValidationError
 
 
@@ -56,7 +56,7 @@ def load_snapshot(value: Any, param: str = "snapshot") -> dict[str, Any]:
     """A checked snapshot from the document, its JSON (or repr) text, or the path/URL holding it."""
     if isinstance(value, str) and value.strip() and not is_structured_text(value):
         value = read_document(value.strip())
-    return check_document(parse_structured(value, param), param)
+    return check_document(to_structured(value, param), param)
 
 
 def _is_url(location: str) -> bool:

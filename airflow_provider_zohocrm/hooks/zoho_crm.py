@@ -1,6 +1,9 @@
-"""``ZohoCRMHook``: the Airflow connection, a shared OAuth token, retries and typed errors.
+"""``ZohoCRMHook``: an Airflow connection of type ``zoho_crm`` turned into a :class:`ZohoCRMClient`.
 
-The module imports nothing heavy: the transport (requests, tenacity) loads on the first call.
+The hook reads and validates the connection (on first use, never in ``__init__``) and builds one
+client from it; every call goes through ``hook.client``. The hook's own call methods are thin
+delegates kept for DAGs written against them. The module imports nothing heavy: the client (and
+with it requests and tenacity) loads on the first call.
 """
 
 from __future__ import annotations
@@ -10,9 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import BaseHook
 
-from airflow_provider_zohocrm.api.cadences import CadencesAPI
-from airflow_provider_zohocrm.api.connected_workflows import ConnectedWorkflowsAPI
-from airflow_provider_zohocrm.api.workflow_rules import WorkflowRulesAPI
 from airflow_provider_zohocrm.connection import (
     CONN_TYPE,
     DEFAULT_CONN_ID,
@@ -25,10 +25,25 @@ if TYPE_CHECKING:
     import requests
 
     from airflow_provider_zohocrm.auth.token_cache import TokenCache
+    from airflow_provider_zohocrm.client import ZohoCRMClient
     from airflow_provider_zohocrm.transport import ZohoTransport
 
 
-class ZohoCRMHook(WorkflowRulesAPI, ConnectedWorkflowsAPI, CadencesAPI, BaseHook):
+class _Delegate:
+    """A hook method that calls ``hook.client.<family>.<method>`` (documented there)."""
+
+    def __init__(self, family: str, method: str) -> None:
+        self.family = family
+        self.method = method
+        self.__doc__ = f"Same as ``hook.client.{family}.{method}(...)``."
+
+    def __get__(self, hook: Any, owner: type | None = None) -> Any:
+        if hook is None:
+            return self
+        return getattr(getattr(hook.client, self.family), self.method)
+
+
+class ZohoCRMHook(BaseHook):
     """Talk to the Zoho CRM REST API through an Airflow connection of type ``zoho_crm``.
 
     :param zoho_crm_conn_id: the connection (login = client id, password = client secret,
@@ -37,6 +52,7 @@ class ZohoCRMHook(WorkflowRulesAPI, ConnectedWorkflowsAPI, CadencesAPI, BaseHook
     :param max_attempts: attempts per call, first included; overrides ``max_attempts``.
     :param max_retry_seconds: time budget for one call's retries; overrides ``max_retry_seconds``.
     :param token_cache: a shared access-token cache to use instead of the per-host file cache.
+    :param connection: an already fetched ``Connection`` to use instead of looking the id up.
     """
 
     conn_name_attr = "zoho_crm_conn_id"
@@ -52,6 +68,7 @@ class ZohoCRMHook(WorkflowRulesAPI, ConnectedWorkflowsAPI, CadencesAPI, BaseHook
         max_attempts: int | None = None,
         max_retry_seconds: float | None = None,
         token_cache: TokenCache | None = None,
+        connection: Any = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -60,15 +77,12 @@ class ZohoCRMHook(WorkflowRulesAPI, ConnectedWorkflowsAPI, CadencesAPI, BaseHook
         self._max_attempts = max_attempts
         self._max_retry_seconds = max_retry_seconds
         self._token_cache = token_cache
+        self._connection = connection
 
     @classmethod
     def for_connection(cls, conn: Any, **kwargs: Any) -> ZohoCRMHook:
-        """A hook for an already fetched ``Connection`` (e.g. fetched asynchronously in a trigger)."""
-        hook = cls(zoho_crm_conn_id=conn.conn_id, **kwargs)
-        hook.__dict__["settings"] = settings_from_connection(
-            conn, timeout=hook._timeout, max_attempts=hook._max_attempts, max_retry_seconds=hook._max_retry_seconds
-        )
-        return hook
+        """A hook for an already fetched ``Connection``."""
+        return cls(zoho_crm_conn_id=conn.conn_id, connection=conn, **kwargs)
 
     @classmethod
     def get_connection_form_widgets(cls) -> dict[str, Any]:
@@ -83,22 +97,25 @@ class ZohoCRMHook(WorkflowRulesAPI, ConnectedWorkflowsAPI, CadencesAPI, BaseHook
     @cached_property
     def settings(self) -> ZohoCRMConnectionSettings:
         """The validated connection; read on first use, never in ``__init__``."""
+        conn = self._connection if self._connection is not None else self.get_connection(self.zoho_crm_conn_id)
         return settings_from_connection(
-            self.get_connection(self.zoho_crm_conn_id),
-            timeout=self._timeout,
-            max_attempts=self._max_attempts,
-            max_retry_seconds=self._max_retry_seconds,
+            conn, timeout=self._timeout, max_attempts=self._max_attempts, max_retry_seconds=self._max_retry_seconds
         )
 
     @cached_property
-    def transport(self) -> ZohoTransport:
-        from airflow_provider_zohocrm.transport import ZohoTransport
+    def client(self) -> ZohoCRMClient:
+        """The Airflow-free client every call of this hook goes through."""
+        from airflow_provider_zohocrm.client import ZohoCRMClient
 
-        return ZohoTransport(self.settings, shared_cache=self._token_cache)
+        return ZohoCRMClient(self.settings, token_cache=self._token_cache)
+
+    @property
+    def transport(self) -> ZohoTransport:
+        return self.client.transport
 
     def get_conn(self) -> requests.Session:
         """The keep-alive ``requests.Session`` used for every call of this hook."""
-        return self.transport.session
+        return self.client.transport.session
 
     def request(
         self,
@@ -109,13 +126,23 @@ class ZohoCRMHook(WorkflowRulesAPI, ConnectedWorkflowsAPI, CadencesAPI, BaseHook
         json: Any = None,
         retry: bool = True,
     ) -> dict[str, Any]:
-        """Call ``{api domain}/crm/{api_version}/{path}`` and return its JSON body (``{}`` if empty).
+        """Same as ``hook.client.request(...)``: call ``{api domain}/crm/{api_version}/{path}``."""
+        return self.client.request(method, path, params=params, json=json, retry=retry)
 
-        Retries 429/5xx/connection errors within the retry budget, refreshes the token once on
-        ``INVALID_TOKEN`` and raises a :mod:`~airflow_provider_zohocrm.exceptions` error otherwise.
-        Pass ``retry=False`` for writes that must not be repeated blindly.
-        """
-        return self.transport.request(method, path, params=params, json=json, retry=retry)
+    get_workflow_rules = _Delegate("workflow_rules", "list_all")
+    get_workflow_rule = _Delegate("workflow_rules", "get")
+    update_workflow_rule = _Delegate("workflow_rules", "update")
+    set_workflow_rule_status = _Delegate("workflow_rules", "set_status")
+    reorder_workflow_rules = _Delegate("workflow_rules", "reorder")
+    get_connected_workflows = _Delegate("connected_workflows", "list_all")
+    get_connected_workflow = _Delegate("connected_workflows", "get")
+    create_connected_workflow = _Delegate("connected_workflows", "create")
+    activate_connected_workflow = _Delegate("connected_workflows", "activate")
+    deactivate_connected_workflow = _Delegate("connected_workflows", "deactivate")
+    find_connected_workflow = _Delegate("connected_workflows", "find")
+    ensure_connected_workflow = _Delegate("connected_workflows", "ensure")
+    get_cadences = _Delegate("cadences", "list_all")
+    unenroll_from_cadences = _Delegate("cadences", "unenroll")
 
     def test_connection(self) -> tuple[bool, str]:
         """Mint (or reuse) an access token and make one cheap read; never reveals a secret."""

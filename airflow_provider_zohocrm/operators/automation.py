@@ -32,8 +32,9 @@ class _AutomationOperator(ZohoCRMBaseOperator):
 
         from airflow_provider_zohocrm.automation.document import build_document
 
-        rules = {module: self.hook.get_workflow_rules(module) for module in modules}
-        workflows = self.hook.get_connected_workflows() if connected_workflows else None
+        client = self.hook.client
+        rules = {module: client.workflow_rules.list_all(module) for module in modules}
+        workflows = client.connected_workflows.list_all() if connected_workflows else None
         return build_document(rules, workflows, datetime.now(timezone.utc).isoformat(timespec="seconds"))
 
     @staticmethod
@@ -55,7 +56,7 @@ class _AutomationOperator(ZohoCRMBaseOperator):
         failures: list[dict[str, Any]] = []
         for done, action in enumerate(planned):
             try:
-                action.run(self.hook)
+                action.run(self.hook.client)
             except ZohoCRMError as exc:
                 self.log.error("Failed: %s: %s", _describe(action.change), exc)
                 if not keep_going:
@@ -97,13 +98,14 @@ class SnapshotAutomationOperator(_AutomationOperator):
         self.path = path
 
     def execute(self, context: Context) -> dict[str, Any]:
-        from airflow_provider_zohocrm.automation.params import module_names
         from airflow_provider_zohocrm.automation.storage import write_document
         from airflow_provider_zohocrm.automation.tables import snapshot_table
+        from airflow_provider_zohocrm.coerce import to_bool, to_list
+        from airflow_provider_zohocrm.validation import validate_modules
 
-        modules = module_names(self.modules, "modules")
-        _check_flag(self.include_connected_workflows, "include_connected_workflows")
-        document = self.read_live(modules, self.include_connected_workflows)
+        modules = validate_modules(to_list(self.modules, "modules"), "modules")
+        workflows = to_bool(self.include_connected_workflows, "include_connected_workflows")
+        document = self.read_live(modules, workflows)
         self.log.info("%s", snapshot_table(document))
         if self.path and self.dry_run_enabled:
             self.log.info("Dry run: the snapshot would be written to %s", self.path)
@@ -153,15 +155,16 @@ class PauseAutomationOperator(_AutomationOperator):
         from airflow_provider_zohocrm.automation.pause import pause_reads, plan_pause
         from airflow_provider_zohocrm.automation.selection import select
         from airflow_provider_zohocrm.automation.storage import load_snapshot
+        from airflow_provider_zohocrm.coerce import to_bool
 
-        _check_flag(self.delete_schedule_action, "delete_schedule_action")
+        purge = to_bool(self.delete_schedule_action, "delete_schedule_action")
         snapshot = load_snapshot(self.snapshot)
         selection = select(snapshot, self.include, self.exclude)
         if selection.unmatched_excludes:
             self.log.warning("exclude matched nothing in the snapshot: %s", ", ".join(selection.unmatched_excludes))
         live = self.read_live(*pause_reads(snapshot, selection))
-        plan = plan_pause(snapshot, live, selection, delete_schedule_action=self.delete_schedule_action)
-        requests, result = self.plan_result(snapshot, plan.actions, delete_schedule_action=self.delete_schedule_action)
+        plan = plan_pause(snapshot, live, selection, delete_schedule_action=purge)
+        requests, result = self.plan_result(snapshot, plan.actions, delete_schedule_action=purge)
         result["unchanged"] = plan.unchanged
         dry_run = self.dry_run_result(requests, result)
         if dry_run is not None:
@@ -259,12 +262,3 @@ def _describe(change: dict[str, Any]) -> str:
         f"{change['kind'].replace('_', ' ')} {change['id']} {change['name']!r} ({change['module']}): "
         f"{change['before']} -> {change['after']}"
     )
-
-
-def _check_flag(value: Any, param: str) -> None:
-    if not isinstance(value, bool):
-        from airflow_provider_zohocrm.exceptions import ZohoCRMValidationError
-
-        raise ZohoCRMValidationError(
-            f"{param} must be true or false; got {value!r}", details={"json_path": param}, hint="Pass a bool"
-        )

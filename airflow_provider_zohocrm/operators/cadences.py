@@ -1,9 +1,9 @@
-"""``UnenrollCadenceOperator``: un-enroll thousands to millions of records from cadences (seed page 004)."""
+"""``UnenrollCadenceOperator``: un-enroll thousands to millions of records from cadences."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_zohocrm.operators.base import ZohoCRMBaseOperator
@@ -11,11 +11,9 @@ from airflow_provider_zohocrm.operators.base import ZohoCRMBaseOperator
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
 
-    from airflow_provider_zohocrm.api.unenroll import UnenrollProgress
-    from airflow_provider_zohocrm.api.unenroll_checkpoint import FileCheckpoint
-    from airflow_provider_zohocrm.plan import PlannedRequest
+    from airflow_provider_zohocrm.unenroll.checkpoint import FileCheckpoint
+    from airflow_provider_zohocrm.unenroll.engine import UnenrollProgress
 
-PLAN_PREVIEW_CALLS = 3
 PROGRESS_EVERY_SECONDS = 10.0
 PROGRESS_STEPS = 20  # with a known total: a line every 5 %
 
@@ -36,12 +34,12 @@ class UnenrollCadenceOperator(ZohoCRMBaseOperator):
         map_index) (default ``True``), so that a retry after a crash or a failure sends only the
         batches not answered yet and still reports every record once (``batches_resumed`` of
         them from the file). The file is deleted when the task succeeds, so clearing a successful
-        task starts afresh; see :mod:`airflow_provider_zohocrm.api.unenroll_checkpoint` for where
+        task starts afresh; see :mod:`airflow_provider_zohocrm.unenroll.checkpoint` for where
         it lives. A retry must see the same ids in the same order (a list or XCom does).
 
     Returns ``{"module", "cadence_ids", "records", "calls", "succeeded", "failed", "failures",
     "failures_truncated", "failed_by_code", ...}``: counts of (record, cadence batch) pairs, and
-    the first 1,000 failures (see :mod:`airflow_provider_zohocrm.api.unenroll`).
+    the first 1,000 failures (see :mod:`airflow_provider_zohocrm.unenroll.engine`).
     """
 
     template_fields: Sequence[str] = (
@@ -73,30 +71,26 @@ class UnenrollCadenceOperator(ZohoCRMBaseOperator):
         self.checkpoint = checkpoint
 
     def execute(self, context: Context) -> dict[str, Any]:
-        from airflow_provider_zohocrm.api.cadences_validation import (
-            check_cadence_ids,
-            check_max_workers,
-            check_record_ids,
-        )
-        from airflow_provider_zohocrm.api.unenroll_result import UnenrollError, describe_failures
-        from airflow_provider_zohocrm.validation import validate_module
+        from airflow_provider_zohocrm.coerce import to_bool, to_int, to_list
+        from airflow_provider_zohocrm.unenroll.result import UnenrollError, describe_failures
 
-        module = validate_module(self.module, "module")
-        cadences = check_cadence_ids(as_id_list(self.cadence_ids, "cadence_ids"))
-        records = check_record_ids(as_id_list(self.record_ids, "record_ids"))
-        workers = check_max_workers(as_int(self.max_workers, "max_workers"))
-        fail_on_error = as_bool(self.fail_on_error, "fail_on_error")
+        # Only text is turned into values here; the client's un-enroll validates them, once.
+        module = self.module
+        records = to_list(self.record_ids, "record_ids")
+        cadences = to_list(self.cadence_ids, "cadence_ids")
+        workers = to_int(self.max_workers, "max_workers")
+        fail_on_error = to_bool(self.fail_on_error, "fail_on_error")
         if self.dry_run_enabled:
-            return self._dry_run(module, records, cadences)
+            return self._dry_run(module, records, cadences, workers)
         checkpoint = self._checkpoint(context)
-        result = self.hook.unenroll_from_cadences(
+        result = self.hook.client.cadences.unenroll(
             module, records, cadences, max_workers=workers, progress=ProgressLog(self.log), checkpoint=checkpoint
         )
         self.log.info(
             "Un-enrolled from %d cadence(s) of %s: %d records, %d calls, %d batches from the checkpoint, "
             "%d succeeded, %d failed",
-            len(cadences),
-            module,
+            len(result["cadence_ids"]),
+            result["module"],
             result["records"],
             result["calls"],
             result["batches_resumed"],
@@ -113,55 +107,34 @@ class UnenrollCadenceOperator(ZohoCRMBaseOperator):
 
     def _checkpoint(self, context: Context) -> FileCheckpoint | None:
         """The task instance's checkpoint file, or None (disabled, or no task instance to key it)."""
-        from airflow_provider_zohocrm.api.unenroll_checkpoint import FileCheckpoint, task_key
+        from airflow_provider_zohocrm.coerce import to_bool
+        from airflow_provider_zohocrm.unenroll.checkpoint import FileCheckpoint, task_key
 
-        key = task_key(context) if as_bool(self.checkpoint, "checkpoint") else None
+        key = task_key(context) if to_bool(self.checkpoint, "checkpoint") else None
         if key is None:
             return None
         checkpoint = FileCheckpoint.for_task(*key)
         self.log.info("Finished batches are checkpointed in %s", checkpoint.path)
         return checkpoint
 
-    def _dry_run(self, module: str, records: Iterable[Any], cadences: list[str]) -> dict[str, Any]:
-        from airflow_provider_zohocrm.api.cadences_validation import cadence_batches, planned_calls, record_batches
-        from airflow_provider_zohocrm.api.unenroll import unenroll_path
-        from airflow_provider_zohocrm.plan import planned
+    def _dry_run(self, module: Any, records: Any, cadences: Any, workers: Any) -> dict[str, Any]:
+        from airflow_provider_zohocrm.unenroll.plan import plan_unenroll
 
-        invalid = [0]  # a count, not the ids: a stream may hold millions
-        preview: list[list[str]] = []
-        valid = 0
-
-        def count_invalid(value: Any) -> None:
-            invalid[0] += 1
-
-        for batch in record_batches(records, count_invalid):  # one pass: works for iterators too
-            valid += len(batch)
-            if len(preview) < PLAN_PREVIEW_CALLS:
-                preview.append(batch)
-        calls = planned_calls(valid, len(cadences))
-        plan: list[PlannedRequest] = [
-            planned(
-                "POST",
-                unenroll_path(module),
-                f"un-enrol {len(ids)} record(s) from {len(chunk)} cadence(s)",
-                body={"cadences_ids": list(chunk), "ids": ids},
-            )
-            for ids in preview
-            for chunk in cadence_batches(cadences)
-        ][:PLAN_PREVIEW_CALLS]
-        self.log_plan(plan, title=f"Dry run of {self.task_id}: {calls} call(s), the first {len(plan)} shown")
-        warnings = self._cadence_warnings(module, cadences)
-        if invalid[0]:
-            warnings.append(f"{invalid[0]} record id(s) are not Zoho ids and would fail with INVALID_ID")
+        planned = plan_unenroll(module, records, cadences, workers)
+        inputs, plan = planned["inputs"], planned["plan"]
+        self.log_plan(plan, title=f"Dry run of {self.task_id}: {planned['calls']} call(s), the first {len(plan)} shown")
+        warnings = self._cadence_warnings(inputs.module, inputs.cadence_ids)
+        if planned["invalid"]:
+            warnings.append(f"{planned['invalid']} record id(s) are not Zoho ids and would fail with INVALID_ID")
         for warning in warnings:
             self.log.warning("%s", warning)
         return {
             "dry_run": True,
             "plan": plan,
-            "module": module,
-            "cadence_ids": cadences,
-            "records": valid + invalid[0],
-            "calls": calls,
+            "module": inputs.module,
+            "cadence_ids": inputs.cadence_ids,
+            "records": planned["records"],
+            "calls": planned["calls"],
             "warnings": warnings,
         }
 
@@ -170,7 +143,7 @@ class UnenrollCadenceOperator(ZohoCRMBaseOperator):
         from airflow_provider_zohocrm.exceptions import ZohoCRMAuthError, ZohoCRMPermissionError
 
         try:
-            cadences = {str(c.get("id")): c for c in self.hook.get_cadences()}
+            cadences = {str(c.get("id")): c for c in self.hook.client.cadences.list_all()}
         except (ZohoCRMAuthError, ZohoCRMPermissionError) as exc:
             return [f"could not read the cadences to check the ids: {exc}"]
         return [warning for cid in cadence_ids if (warning := cadence_warning(cid, cadences.get(cid), module))]
@@ -225,47 +198,3 @@ def format_progress(progress: UnenrollProgress) -> str:
 def _duration(seconds: float) -> str:
     whole = round(seconds)
     return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
-
-
-def as_id_list(value: Any, param: str) -> Any:
-    """A rendered template may be a string: a JSON/Python list literal or comma/space-separated ids."""
-    if not isinstance(value, str):
-        return value
-    import ast
-    import json
-    import re
-
-    from airflow_provider_zohocrm.exceptions import ZohoCRMValidationError
-
-    text = value.strip()
-    if not text.startswith("["):
-        return [part for part in re.split(r"[,\s]+", text) if part]
-    for parse in (json.loads, ast.literal_eval):
-        try:
-            parsed = parse(text)
-        except (ValueError, SyntaxError, MemoryError, RecursionError):
-            continue
-        if isinstance(parsed, list):
-            return parsed
-    raise ZohoCRMValidationError(
-        f"{param} is a string that is not a list of ids: {text[:60]!r}",
-        details={"json_path": param},
-        hint="Pass a list (or an XComArg), or set render_template_as_native_obj=True on the DAG",
-    )
-
-
-def as_int(value: Any, param: str) -> Any:
-    """A templated number arrives as a string; anything else is left for the range check."""
-    if isinstance(value, str) and value.strip().isdecimal():
-        return int(value.strip())
-    return value
-
-
-def as_bool(value: Any, param: str) -> bool:
-    from airflow_provider_zohocrm.exceptions import ZohoCRMValidationError
-
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    raise ZohoCRMValidationError(f"{param} must be true or false; got {value!r}", details={"json_path": param})

@@ -1,4 +1,4 @@
-"""Operators for connected workflows (seed pages 000, 001): create, activate, deactivate.
+"""Operators for connected workflows (Create / Deactivate Connected Workflow): create, activate, deactivate.
 
 Each reads the current state first and writes only when something must change, so a re-run (or
 an Airflow retry) after success is a no-op that still succeeds.
@@ -53,21 +53,19 @@ class CreateConnectedWorkflowOperator(ZohoCRMBaseOperator):
         self.if_exists = if_exists
 
     def execute(self, context: Context) -> dict[str, Any]:
-        from airflow_provider_zohocrm.api.connected_workflows import PATH
-        from airflow_provider_zohocrm.plan import planned
-
+        workflows = self.hook.client.connected_workflows
         # Validates every input before its first request (a list), then decides.
-        existing, body = self.hook.plan_connected_workflow(
+        existing, request = workflows.plan_create(
             self.name, self.primary_module, self.description, if_exists=self.if_exists
         )
-        plan = [] if existing else [planned("POST", PATH, f"create connected workflow {self.name!r}", body=body)]
+        plan = [] if existing else [request]
         self.log_plan(plan)
         if self.dry_run_enabled:
             return {"dry_run": True, "plan": plan, **_state(existing, self.name, would_change=bool(plan))}
         if existing is not None:
             self.log.info("Connected workflow %r exists already (id %s): nothing to create", self.name, existing["id"])
             return existing
-        result = self.hook.create_or_adopt_connected_workflow(body, if_exists=self.if_exists)
+        result = workflows.create_or_adopt(request, if_exists=self.if_exists)
         self.log.info("Connected workflow %r: id %s, status %s", result["name"], result["id"], result["status"])
         return result
 
@@ -87,17 +85,16 @@ class _ConnectedWorkflowStatusOperator(ZohoCRMBaseOperator):
         raise NotImplementedError
 
     def execute(self, context: Context) -> dict[str, Any]:
-        from airflow_provider_zohocrm.api.connected_workflows import PATH
-        from airflow_provider_zohocrm.plan import planned
-        from airflow_provider_zohocrm.validation import validate_id
+        from airflow_provider_zohocrm.api.connected_workflows import state_request
 
-        workflow_id = validate_id(self.connected_workflow_id, "connected_workflow_id")
-        current = self.hook.get_connected_workflow(workflow_id)
+        client = self.hook.client
+        current = client.connected_workflows.get(self.connected_workflow_id)
+        workflow_id = str(self.connected_workflow_id)
         status = current.get("status")
         plan: list[PlannedRequest] = []
         if self.needs_write(status):
             summary = f"{self.action} {current.get('name')!r} (now {status})"
-            plan.append(planned("PUT", f"{PATH}/{workflow_id}/actions/{self.action}", summary))
+            plan.append(state_request(workflow_id, self.action, summary))
         state = {"id": workflow_id, "name": current.get("name"), "status": status}
         dry_run = self.dry_run_result(plan, state)
         if dry_run is not None:
@@ -105,7 +102,7 @@ class _ConnectedWorkflowStatusOperator(ZohoCRMBaseOperator):
         if not plan:
             self.log.info("Connected workflow %s is %s already: nothing to do", workflow_id, status)
             return {**state, "changed": False}
-        getattr(self.hook, f"{self.action}_connected_workflow")(workflow_id)
+        client.send(plan[0])
         self.log.info("Connected workflow %s: %s -> %s", workflow_id, status, self.wanted)
         return {**state, "status": self.wanted, "changed": True}
 

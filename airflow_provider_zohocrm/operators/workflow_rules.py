@@ -1,4 +1,4 @@
-"""Operators for workflow rules (seed pages 002, 003): reorder, update, activate, deactivate.
+"""Operators for workflow rules (Update Workflow Rule, Reorder Workflow Rules): reorder, update, (de)activate.
 
 Each validates its inputs before the first request, reads the rule(s) it changes, and writes
 only what is not there yet, so a re-run (or an Airflow retry) after success changes nothing and
@@ -38,14 +38,12 @@ class ReorderWorkflowRulesOperator(ZohoCRMBaseOperator):
         self.order = order
 
     def execute(self, context: Context) -> dict[str, Any]:
-        from airflow_provider_zohocrm.api.reorder import normalize_order, plan_reorder
-        from airflow_provider_zohocrm.api.workflow_rules import reorder_request
-        from airflow_provider_zohocrm.validation import validate_module
+        from airflow_provider_zohocrm.coerce import to_structured
 
-        module = validate_module(self.module, "module")
-        normalize_order(self.order, "order")
-        reorder = plan_reorder(self._current_order(module), self.order, "order")
-        plan = [reorder_request(module, reorder.moves)] if reorder.moves else []
+        rules = self.hook.client.workflow_rules
+        reorder, request = rules.plan_reorder(self.module, to_structured(self.order, "order"))
+        module = str(self.module)
+        plan = [request] if request else []
         result = {"module": module, "moves": reorder.moves, "order": reorder.order}
         dry_run = self.dry_run_result(plan, result)
         if dry_run is not None:
@@ -53,8 +51,8 @@ class ReorderWorkflowRulesOperator(ZohoCRMBaseOperator):
         if not plan:
             self.log.info("The %s rules run in the wanted order already: nothing to move", module)
             return {**result, "changed": False}
-        self.hook.reorder_workflow_rules(module, reorder.moves)
-        actual = self._current_order(module)
+        rules.send(plan[0])
+        actual = rules.current_order(module)
         if actual != reorder.order:
             from airflow_provider_zohocrm.exceptions import ZohoCRMError
 
@@ -65,9 +63,6 @@ class ReorderWorkflowRulesOperator(ZohoCRMBaseOperator):
             )
         self.log.info("Moved %d %s rule(s); the order is now %s", len(reorder.moves), module, actual)
         return {**result, "order": actual, "changed": True}
-
-    def _current_order(self, module: str) -> list[str]:
-        return [str(rule["id"]) for rule in self.hook.get_workflow_rules(module)]
 
 
 class UpdateWorkflowRuleOperator(ZohoCRMBaseOperator):
@@ -90,17 +85,12 @@ class UpdateWorkflowRuleOperator(ZohoCRMBaseOperator):
         self.rule = rule
 
     def execute(self, context: Context) -> dict[str, Any]:
-        from airflow_provider_zohocrm.api.workflow_rule_changes import pending_update
-        from airflow_provider_zohocrm.api.workflow_rules import update_request
-        from airflow_provider_zohocrm.api.workflow_rules_validation import validate_rule_update
-        from airflow_provider_zohocrm.validation import validate_id
+        from airflow_provider_zohocrm.coerce import to_structured
 
-        rule_id = validate_id(self.rule_id, "rule_id")
-        validate_rule_update(self.rule, None)
-        current = self.hook.get_workflow_rule(rule_id)
-        validate_rule_update(self.rule, current)
-        changes = pending_update(self.rule, current)
-        plan = [update_request(rule_id, changes)] if changes else []
+        rules = self.hook.client.workflow_rules
+        _, changes, request = rules.plan_update(self.rule_id, to_structured(self.rule, "rule"))
+        rule_id = str(self.rule_id)
+        plan = [request] if request else []
         changed_keys = sorted(changes)
         result = {"rule_id": rule_id, "changed_keys": changed_keys, "message": None}
         dry_run = self.dry_run_result(plan, result)
@@ -109,7 +99,7 @@ class UpdateWorkflowRuleOperator(ZohoCRMBaseOperator):
         if not plan:
             self.log.info("Workflow rule %s already has every change asked for: nothing to send", rule_id)
             return {**result, "changed": False}
-        answer = self.hook.update_workflow_rule(rule_id, changes)
+        answer = (rules.send(plan[0]) or [{}])[0]
         self.log.info("Workflow rule %s: updated %s", rule_id, ", ".join(changed_keys))
         return {**result, "changed": True, "message": answer.get("message")}
 
@@ -129,11 +119,11 @@ class _WorkflowRuleStatusOperator(ZohoCRMBaseOperator):
 
     def execute(self, context: Context) -> dict[str, Any]:
         from airflow_provider_zohocrm.api.workflow_rules import status_request
-        from airflow_provider_zohocrm.validation import validate_id
 
-        rule_id = validate_id(self.rule_id, "rule_id")
         purge = self.delete_schedule_action_flag()
-        current = self.hook.get_workflow_rule(rule_id)
+        rules = self.hook.client.workflow_rules
+        current = rules.get(self.rule_id)
+        rule_id = str(self.rule_id)
         in_state = (current.get("status") or {}).get("active") is self.active
         plan = [] if in_state else [status_request(rule_id, self.active, delete_schedule_action=purge)]
         result = {"rule_id": rule_id, "active": self.active}
@@ -146,7 +136,7 @@ class _WorkflowRuleStatusOperator(ZohoCRMBaseOperator):
             if purge:
                 self.log.warning("delete_schedule_action had no effect: Zoho applies it only when deactivating")
             return {**result, "changed": False}
-        self.hook.set_workflow_rule_status(rule_id, self.active, delete_schedule_action=purge)
+        rules.send(plan[0])
         self.log.info("Workflow rule %s is now %s", rule_id, state)
         return {**result, "changed": True}
 
@@ -176,16 +166,6 @@ class DeactivateWorkflowRuleOperator(_WorkflowRuleStatusOperator):
         self.delete_schedule_action = delete_schedule_action
 
     def delete_schedule_action_flag(self) -> bool:
-        """The flag as a bool; a rendered template gives the text ``"True"`` or ``"false"``."""
-        value = self.delete_schedule_action
-        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-            return value.strip().lower() == "true"
-        if not isinstance(value, bool):
-            from airflow_provider_zohocrm.exceptions import ZohoCRMValidationError
+        from airflow_provider_zohocrm.coerce import to_bool
 
-            raise ZohoCRMValidationError(
-                f"delete_schedule_action must be true or false; got {value!r}",
-                details={"json_path": "delete_schedule_action"},
-                hint="Pass a bool",
-            )
-        return value
+        return to_bool(self.delete_schedule_action, "delete_schedule_action")

@@ -88,7 +88,7 @@ class ZohoCRMStatusSensor(BaseSensorOperator):
     def poke(self, context: Context) -> PokeReturnValue:
         object_id, wanted = self.target()
         trigger_cls = self.trigger_class()
-        state = trigger_cls.read_state(self.hook, object_id)
+        state = trigger_cls.read_state(self.hook.client, object_id)
         done = trigger_cls.is_done(state, wanted)
         self.log.info(
             "%s %s is %s%s",

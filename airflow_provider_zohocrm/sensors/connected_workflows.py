@@ -5,16 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_zohocrm.api.connected_workflows import STATUSES
 from airflow_provider_zohocrm.exceptions import ZohoCRMValidationError
 from airflow_provider_zohocrm.sensors.base import ZohoCRMStatusSensor
-from airflow_provider_zohocrm.validation import validate_id
 
 if TYPE_CHECKING:
     from airflow_provider_zohocrm.triggers.base import ZohoCRMStatusTrigger
-
-# Kept equal to triggers.connected_workflows.CONNECTED_WORKFLOW_STATUSES (a test checks it);
-# not imported from there so that parsing a DAG does not import the trigger module.
-STATUSES = ("draft", "active", "inactive")
 
 
 class ConnectedWorkflowStatusSensor(ZohoCRMStatusSensor):
@@ -39,7 +35,8 @@ class ConnectedWorkflowStatusSensor(ZohoCRMStatusSensor):
         self.status = status
 
     def target(self) -> tuple[str, str]:
-        workflow_id = validate_id(self.connected_workflow_id, "connected_workflow_id")
+        # The id is checked by the client on the first poke, before any request and any deferral.
+        workflow_id = self.connected_workflow_id
         status = self.status.strip().lower() if isinstance(self.status, str) else None
         if status not in STATUSES:
             raise ZohoCRMValidationError(

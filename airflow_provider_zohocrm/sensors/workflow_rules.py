@@ -5,15 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_zohocrm.exceptions import ZohoCRMValidationError
 from airflow_provider_zohocrm.sensors.base import ZohoCRMStatusSensor
-from airflow_provider_zohocrm.validation import validate_id
 
 if TYPE_CHECKING:
     from airflow_provider_zohocrm.triggers.base import ZohoCRMStatusTrigger
-
-_TRUE = ("true", "1", "yes")
-_FALSE = ("false", "0", "no")
 
 
 class WorkflowRuleStatusSensor(ZohoCRMStatusSensor):
@@ -38,21 +33,12 @@ class WorkflowRuleStatusSensor(ZohoCRMStatusSensor):
         self.active = active
 
     def target(self) -> tuple[str, bool]:
-        return validate_id(self.rule_id, "rule_id"), _as_bool(self.active, "active")
+        from airflow_provider_zohocrm.coerce import to_bool
+
+        # The id is checked by the client on the first poke, before any request and any deferral.
+        return self.rule_id, to_bool(self.active, "active")
 
     def trigger_class(self) -> type[ZohoCRMStatusTrigger]:
         from airflow_provider_zohocrm.triggers.workflow_rules import WorkflowRuleStatusTrigger
 
         return WorkflowRuleStatusTrigger
-
-
-def _as_bool(value: Any, param: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in _TRUE + _FALSE:
-        return value.strip().lower() in _TRUE
-    raise ZohoCRMValidationError(
-        f"{param} must be True or False; got {value!r}",
-        details={"param_name": param},
-        hint="Pass active=True to wait for an active rule, active=False for an inactive one",
-    )

@@ -1,11 +1,12 @@
 """What both status triggers share: the polling loop, its deadline and the events it yields.
 
-The loop never blocks the triggerer's event loop: every call into the (synchronous) hook runs in
-a worker thread with :func:`asyncio.to_thread`, so the hook's token refresh, its retries of
-429/5xx and their backoff sleeps all happen off the loop, and the hook's auth, retry and error
-logic is reused as is. The connection is fetched with ``get_async_connection``.
+The loop never blocks the triggerer's event loop: every call into the (synchronous) client runs
+in a worker thread with :func:`asyncio.to_thread`, so its token refresh, its retries of 429/5xx
+and their backoff sleeps all happen off the loop, and the client's auth, retry and error logic is
+reused as is. The connection is fetched with ``get_async_connection`` and turned into settings;
+the triggerer then uses :class:`~airflow_provider_zohocrm.client.ZohoCRMClient` directly, no hook.
 
-The module imports nothing beyond ``airflow.triggers.base``: the hook (and with it ``requests``
+The module imports nothing beyond ``airflow.triggers.base``: the client (and with it ``requests``
 and ``tenacity``) is imported inside the worker thread on the first poll.
 """
 
@@ -22,7 +23,7 @@ from airflow.triggers.base import BaseTrigger, TriggerEvent
 from airflow_provider_zohocrm.connection import DEFAULT_CONN_ID
 
 if TYPE_CHECKING:
-    from airflow_provider_zohocrm.hooks.zoho_crm import ZohoCRMHook
+    from airflow_provider_zohocrm.client import ZohoCRMClient
 
 DEFAULT_POKE_INTERVAL = 60.0
 
@@ -35,7 +36,7 @@ class ZohoCRMStatusTrigger(BaseTrigger):
     - ``{"status": "success", "state": <current state>}``
     - ``{"status": "error", "error": <exception class name>, "message": ..., "status_code": ...,
       "code": ...}`` for a missing id (``ZohoCRMNotFoundError``), refused credentials, an error
-      that outlived the hook's retry budget, or a connection that cannot be read;
+      that outlived the client's retry budget, or a connection that cannot be read;
     - ``{"status": "timeout", "state": <last state>, "message": ...}`` once ``deadline`` passed.
 
     Subclasses name their kwargs (``id_kwarg``, ``wanted_kwarg``) and say how to read the state.
@@ -72,7 +73,7 @@ class ZohoCRMStatusTrigger(BaseTrigger):
     # ------------------------------------------------------------------ subclass API
 
     @staticmethod
-    def read_state(hook: ZohoCRMHook, object_id: str) -> Any:
+    def read_state(client: ZohoCRMClient, object_id: str) -> Any:
         """Fetch the object and return its current state (runs in a worker thread)."""
         raise NotImplementedError
 
@@ -128,15 +129,15 @@ class ZohoCRMStatusTrigger(BaseTrigger):
     # ------------------------------------------------------------------ the loop
 
     async def _wait(self) -> dict[str, Any]:
-        hook: ZohoCRMHook | None = None
+        client: ZohoCRMClient | None = None
         try:
             from airflow.providers.common.compat.connection import get_async_connection
 
             conn = await get_async_connection(self.zoho_crm_conn_id)
             # Reading the extras masks secrets synchronously: keep it off the event loop too.
-            hook = await asyncio.to_thread(_hook_for, conn)
+            client = await asyncio.to_thread(_client_for, conn)
             while True:
-                state = await asyncio.to_thread(self.read_state, hook, self.object_id)
+                state = await asyncio.to_thread(self.read_state, client, self.object_id)
                 if self.is_done(state, self.wanted):
                     self.log.info("%s %s is %s", self._label(), self.object_id, self.describe(state))
                     return {"status": "success", "state": state}
@@ -156,8 +157,8 @@ class ZohoCRMStatusTrigger(BaseTrigger):
         except Exception as exc:
             return self._error_event(exc)
         finally:
-            if hook is not None and "transport" in hook.__dict__:
-                hook.transport.close()
+            if client is not None:
+                client.close()
 
     def _label(self) -> str:
         return self.object_kind[:1].upper() + self.object_kind[1:]
@@ -190,7 +191,8 @@ class ZohoCRMStatusTrigger(BaseTrigger):
         }
 
 
-def _hook_for(conn: Any) -> ZohoCRMHook:
-    from airflow_provider_zohocrm.hooks.zoho_crm import ZohoCRMHook
+def _client_for(conn: Any) -> ZohoCRMClient:
+    from airflow_provider_zohocrm.client import ZohoCRMClient
+    from airflow_provider_zohocrm.connection import settings_from_connection
 
-    return ZohoCRMHook.for_connection(conn)
+    return ZohoCRMClient(settings_from_connection(conn))

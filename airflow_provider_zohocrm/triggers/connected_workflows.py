@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from airflow_provider_zohocrm.api.connected_workflows import STATUSES
 from airflow_provider_zohocrm.connection import DEFAULT_CONN_ID
 from airflow_provider_zohocrm.triggers.base import DEFAULT_POKE_INTERVAL, ZohoCRMStatusTrigger
 
 if TYPE_CHECKING:
-    from airflow_provider_zohocrm.hooks.zoho_crm import ZohoCRMHook
+    from airflow_provider_zohocrm.client import ZohoCRMClient
 
-CONNECTED_WORKFLOW_STATUSES = ("draft", "active", "inactive")
+CONNECTED_WORKFLOW_STATUSES = STATUSES
 
 
 class ConnectedWorkflowStatusTrigger(ZohoCRMStatusTrigger):
@@ -45,9 +46,9 @@ class ConnectedWorkflowStatusTrigger(ZohoCRMStatusTrigger):
         )
 
     @staticmethod
-    def read_state(hook: ZohoCRMHook, object_id: str) -> str:
+    def read_state(client: ZohoCRMClient, object_id: str) -> str:
         """The workflow's ``status``; ``ZohoCRMNotFoundError`` if the id does not exist."""
-        workflow = hook.get_connected_workflow(object_id)
+        workflow = client.connected_workflows.get(object_id)
         status = workflow.get("status") if isinstance(workflow, dict) else None
         if not isinstance(status, str):
             from airflow_provider_zohocrm.exceptions import ZohoCRMServerError

@@ -8,7 +8,7 @@ from airflow_provider_zohocrm.connection import DEFAULT_CONN_ID
 from airflow_provider_zohocrm.triggers.base import DEFAULT_POKE_INTERVAL, ZohoCRMStatusTrigger
 
 if TYPE_CHECKING:
-    from airflow_provider_zohocrm.hooks.zoho_crm import ZohoCRMHook
+    from airflow_provider_zohocrm.client import ZohoCRMClient
 
 
 class WorkflowRuleStatusTrigger(ZohoCRMStatusTrigger):
@@ -43,9 +43,9 @@ class WorkflowRuleStatusTrigger(ZohoCRMStatusTrigger):
         )
 
     @staticmethod
-    def read_state(hook: ZohoCRMHook, object_id: str) -> bool:
+    def read_state(client: ZohoCRMClient, object_id: str) -> bool:
         """``status.active`` of the rule; ``ZohoCRMNotFoundError`` if the id does not exist."""
-        rule = hook.get_workflow_rule(object_id)
+        rule = client.workflow_rules.get(object_id)
         status = rule.get("status") if isinstance(rule, dict) else None
         active = status.get("active") if isinstance(status, dict) else None
         if not isinstance(active, bool):

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_zohocrm.api.unenroll_result import UnenrollError
+from airflow_provider_zohocrm.unenroll.result import UnenrollError
 from airflow_provider_zohocrm.exceptions import ZohoCRMPermissionError, ZohoCRMValidationError
 from airflow_provider_zohocrm.hooks.zoho_crm import ZohoCRMHook
 from airflow_provider_zohocrm.operators import UnenrollCadenceOperator

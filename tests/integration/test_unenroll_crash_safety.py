@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_zohocrm.api.unenroll_checkpoint import FileCheckpoint
+from airflow_provider_zohocrm.unenroll.checkpoint import FileCheckpoint
 
 pytestmark = pytest.mark.integration
 

@@ -82,7 +82,7 @@ def test_throttled_refresh_waits_for_a_peers_token(
         sleeps.append(seconds)
         _host(tmp_path, "host-b").store(manager.key, peer_token)
 
-    monkeypatch.setattr(oauth, "_sleep", sleep)
+    monkeypatch.setattr("airflow_provider_zohocrm.retry._sleep", sleep)
     assert manager.get().value == "1000.peer-token"
     assert requests_mock.call_count == 1  # the throttle was not hot-retried
     assert sleeps == [1.0]
@@ -97,7 +97,7 @@ def test_throttle_without_a_peer_token_raises_after_the_wait(
     def sleep(seconds: float) -> None:
         now[0] += seconds
 
-    monkeypatch.setattr(oauth, "_sleep", sleep)
+    monkeypatch.setattr("airflow_provider_zohocrm.retry._sleep", sleep)
     manager = TokenManager(
         settings_from_connection(_Conn()), requests.Session(), _host(tmp_path, "a"), clock=lambda: now[0]
     )

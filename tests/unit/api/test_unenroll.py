@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import requests
 
-from airflow_provider_zohocrm.api.unenroll import (
+from airflow_provider_zohocrm.unenroll.engine import (
     UnenrollError,
     UnenrollProgress,
     describe_failures,
@@ -447,19 +447,19 @@ def test_unenroll_error_lists_counts_and_first_failures():
 def test_threads_are_capped_to_the_connections_concurrency_slots(make_zoho_conn, requests_mock):
     mock_token(requests_mock)
     hook = ZohoCRMHook(zoho_crm_conn_id=make_zoho_conn(max_concurrency=3))
-    assert hook._prepare_unenroll(8) == 3
-    assert hook._prepare_unenroll(2) == 2
+    assert hook.client.cadences.prepare(8) == 3
+    assert hook.client.cadences.prepare(2) == 2
 
 
 def test_more_than_ten_threads_get_a_wider_connection_pool(make_zoho_conn, requests_mock):
     mock_token(requests_mock)
     hook = ZohoCRMHook(zoho_crm_conn_id=make_zoho_conn(max_concurrency=25))
-    assert hook._prepare_unenroll(20) == 20
+    assert hook.client.cadences.prepare(20) == 20
     assert hook.get_conn().get_adapter("https://www.zohoapis.com")._pool_maxsize == 20
 
 
 def test_prepare_gets_the_token_before_any_api_call(hook, requests_mock):
-    assert hook._prepare_unenroll(5) == 5
+    assert hook.client.cadences.prepare(5) == 5
     assert len(token_requests(requests_mock)) == 1
     assert api_requests(requests_mock) == []
 

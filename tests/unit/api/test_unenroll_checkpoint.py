@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_zohocrm.api.unenroll import unenroll
-from airflow_provider_zohocrm.api.unenroll_checkpoint import (
+from airflow_provider_zohocrm.unenroll.engine import unenroll
+from airflow_provider_zohocrm.unenroll.checkpoint import (
     DIR_ENV,
     FileCheckpoint,
     batch_digest,
@@ -21,7 +21,7 @@ from airflow_provider_zohocrm.api.unenroll_checkpoint import (
     prune_stale,
     task_key,
 )
-from airflow_provider_zohocrm.api.unenroll_result import BatchOutcome
+from airflow_provider_zohocrm.unenroll.result import BatchOutcome
 from airflow_provider_zohocrm.exceptions import ZohoCRMServerError
 
 CADENCE = "554023000004090000"

@@ -41,18 +41,45 @@ def doc(rules: dict[str, list[dict[str, Any]]], workflows: list[dict[str, Any]] 
     return build_document(rules, workflows, TAKEN_AT)
 
 
+def method(action: Action) -> str:
+    """The hook method that makes the same write as ``action.request`` (for readable assertions)."""
+    path = action.request["path"]
+    if path.endswith("/actions/reorder"):
+        return "reorder_workflow_rules"
+    if path.startswith("settings/connected_workflows/"):
+        return f"{path.rsplit('/', 1)[1]}_connected_workflow"
+    return "set_workflow_rule_status"
+
+
+def kwargs(action: Action) -> dict[str, Any]:
+    """The arguments that hook method would take, read back from the planned request."""
+    request = action.request
+    name = method(action)
+    if name == "reorder_workflow_rules":
+        return {"module": request["params"]["module"], "positions": request["json"]["reorder"]["workflow_rules"]}
+    if name == "set_workflow_rule_status":
+        item = request["json"]["workflow_rules"][0]
+        return {
+            "rule_id": item["id"],
+            "active": item["status"]["active"],
+            "delete_schedule_action": item["status"].get("delete_schedule_action", False),
+        }
+    return {"connected_workflow_id": request["path"].split("/")[2]}
+
+
 def apply(document: dict[str, Any], actions: list[Action], stamp: str = T1) -> dict[str, Any]:
-    """``document`` after Zoho carried out ``actions``; every status write stamps ``modified_time``."""
+    """``document`` after Zoho carried out the requests of ``actions``; every status write stamps ``modified_time``."""
     result = copy.deepcopy(document)
     for action in actions:
-        if action.method == "reorder_workflow_rules":
-            _reorder(result, action.kwargs["module"], action.kwargs["positions"])
-        elif action.method == "set_workflow_rule_status":
-            entry = _find(result, action.kwargs["rule_id"])
-            entry.update(active=action.kwargs["active"], modified_time=stamp)
+        name, args = method(action), kwargs(action)
+        if name == "reorder_workflow_rules":
+            _reorder(result, args["module"], args["positions"])
+        elif name == "set_workflow_rule_status":
+            entry = _find(result, args["rule_id"])
+            entry.update(active=args["active"], modified_time=stamp)
         else:
-            entry = next(w for w in result["connected_workflows"] if w["id"] == action.kwargs["connected_workflow_id"])
-            entry.update(status="active" if action.method.startswith("activate") else "inactive", modified_time=stamp)
+            entry = next(w for w in result["connected_workflows"] if w["id"] == args["connected_workflow_id"])
+            entry.update(status="active" if name.startswith("activate") else "inactive", modified_time=stamp)
     return result
 
 

@@ -7,11 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from airflow_provider_zohocrm.automation.params import module_names, parse_structured
 from airflow_provider_zohocrm.automation.storage import load_snapshot, read_document, write_document
+from airflow_provider_zohocrm.coerce import to_list
+from airflow_provider_zohocrm.coerce import to_structured as parse_structured
 from airflow_provider_zohocrm.exceptions import ZohoCRMValidationError
+from airflow_provider_zohocrm.validation import validate_modules
 
 from .model import doc, rule, workflow
+
+
+def module_names(value: object) -> list[str]:
+    """What the automation operators do with their ``modules`` argument."""
+    return validate_modules(to_list(value, "modules"), "modules")
+
 
 SNAPSHOT = doc({"Leads": [rule("11"), rule("12", active=False)]}, [workflow("91")])
 

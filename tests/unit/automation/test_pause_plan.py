@@ -5,7 +5,7 @@ from __future__ import annotations
 from airflow_provider_zohocrm.automation.pause import pause_reads, plan_pause
 from airflow_provider_zohocrm.automation.selection import select
 
-from .model import T1, apply, doc, rule, state, workflow
+from .model import T1, apply, doc, kwargs, rule, state, workflow
 
 SNAPSHOT = doc(
     {"Leads": [rule("11"), rule("12"), rule("13", active=False)], "Contacts": [rule("21", active=False)]},
@@ -52,7 +52,7 @@ def test_deactivates_the_active_selected_objects_with_before_and_after() -> None
 
 def test_delete_schedule_action_is_sent_as_chosen() -> None:
     plan = plan_pause(SNAPSHOT, SNAPSHOT, select(SNAPSHOT, {"rules": ["11"]}), delete_schedule_action=True)
-    assert plan.actions[0].kwargs == {"rule_id": "11", "active": False, "delete_schedule_action": True}
+    assert kwargs(plan.actions[0]) == {"rule_id": "11", "active": False, "delete_schedule_action": True}
     assert plan.actions[0].request["json"]["workflow_rules"][0]["status"]["delete_schedule_action"] is True
 
 

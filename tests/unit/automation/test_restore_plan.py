@@ -11,7 +11,7 @@ from airflow_provider_zohocrm.automation.pause import plan_pause
 from airflow_provider_zohocrm.automation.restore import plan_restore, restored_order
 from airflow_provider_zohocrm.automation.selection import select
 
-from .model import T0, T1, apply, doc, rule, state, workflow
+from .model import T0, T1, apply, doc, method, rule, state, workflow
 
 SNAPSHOT = doc(
     {"Leads": [rule("11"), rule("12"), rule("13", active=False), rule("14")], "Contacts": [rule("21")]},
@@ -30,7 +30,7 @@ def live(leads: list[dict[str, Any]], workflows: list[dict[str, Any]] | None = N
 def test_restore_after_pause_activates_exactly_what_was_paused_and_a_replan_is_empty() -> None:
     now = paused()
     plan = plan_restore(SNAPSHOT, now)
-    assert [(a.method, a.change["id"]) for a in plan.actions] == [
+    assert [(method(a), a.change["id"]) for a in plan.actions] == [
         ("set_workflow_rule_status", "11"),
         ("set_workflow_rule_status", "12"),
         ("set_workflow_rule_status", "14"),
@@ -136,4 +136,4 @@ def test_restore_always_reaches_the_snapshot_and_then_plans_nothing(scenario: tu
     restored = apply(now, plan.actions)
     assert state(restored) == state(snapshot)
     assert plan_restore(snapshot, restored).actions == []
-    assert sum(a.method == "reorder_workflow_rules" for a in plan.actions) <= 1
+    assert sum(method(a) == "reorder_workflow_rules" for a in plan.actions) <= 1

@@ -58,7 +58,7 @@ def test_arguments_are_keyword_only() -> None:
         ),
         (PauseAutomationOperator(task_id="p", snapshot={"version": 2}), "snapshot"),
         (
-            PauseAutomationOperator(task_id="p", snapshot=SNAPSHOT, delete_schedule_action="false"),
+            PauseAutomationOperator(task_id="p", snapshot=SNAPSHOT, delete_schedule_action="no"),
             "delete_schedule_action",
         ),
         (PauseAutomationOperator(task_id="p", snapshot=SNAPSHOT, include={"rules": ["Asign*"]}), "include"),

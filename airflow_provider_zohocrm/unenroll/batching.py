@@ -1,22 +1,54 @@
-"""Pure checks and batching of an un-enroll request (seed page 004): at most 100 records and 5 cadences a call.
+"""Pure checks and batching of Un-enroll Records from Cadences: at most 100 records and 5 cadences a call.
 
-They run before any request: bad module, cadence ids, worker counts or (for lists) record ids
-raise ``ZohoCRMValidationError`` naming the parameter and index.
+:func:`check_inputs` is the one gate of an un-enroll's inputs, run once before any request: a bad
+module, cadence ids, worker count or (for lists) record ids raise ``ZohoCRMValidationError``
+naming the parameter and index. :func:`unenroll_body` builds every call's body, sent or planned.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from airflow_provider_zohocrm.exceptions import ZohoCRMValidationError
-from airflow_provider_zohocrm.validation import is_id, validate_id
+from airflow_provider_zohocrm.validation import is_id, validate_id, validate_module
 
 RECORDS_PER_CALL = 100
 CADENCES_PER_CALL = 5
 DEFAULT_MAX_WORKERS = 8  # below the smallest paid edition's 10 concurrent calls per user
 MAX_WORKERS_LIMIT = 25  # Zoho's highest per-user concurrency (Ultimate); more only earns 429s
+
+
+@dataclass(frozen=True)
+class UnenrollInputs:
+    """An un-enroll's validated inputs; ``total_records`` is None for an iterator (read lazily)."""
+
+    module: str
+    record_ids: Iterable[Any]
+    cadence_ids: list[str]
+    max_workers: int
+    total_records: int | None
+
+
+def check_inputs(module: Any, record_ids: Any, cadence_ids: Any, max_workers: Any) -> UnenrollInputs:
+    """Validate every input of an un-enroll once, before any request."""
+    module = validate_module(module, "module")
+    cadences = check_cadence_ids(cadence_ids)
+    workers = check_max_workers(max_workers)
+    records = check_record_ids(record_ids)
+    total = len(records) if isinstance(records, Collection) and not isinstance(records, Iterator) else None
+    return UnenrollInputs(module, records, cadences, workers, total)
+
+
+def unenroll_path(module: str) -> str:
+    return f"{module}/actions/unenrol_from_cadences"
+
+
+def unenroll_body(cadence_ids: Sequence[str], record_ids: list[str]) -> dict[str, Any]:
+    """The body of one call: up to 5 cadence ids and 100 record ids."""
+    return {"cadences_ids": list(cadence_ids), "ids": record_ids}
 
 
 def check_max_workers(max_workers: Any) -> int:

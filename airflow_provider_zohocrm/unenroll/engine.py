@@ -1,4 +1,4 @@
-"""The batched un-enroll engine (seed page 004): any number of records, bounded memory and concurrency.
+"""The batched un-enroll engine (Un-enroll Records from Cadences): any number of records, bounded resources.
 
 Zoho takes at most 100 record ids and 5 cadence ids per call, so R records and C cadences need
 exactly ceil(R/100) * ceil(C/5) calls. Record ids are read from the input as the calls go out:
@@ -48,21 +48,28 @@ import itertools
 import logging
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_zohocrm.api.cadences_validation import (
+from airflow_provider_zohocrm.exceptions import (
+    ZohoCRMAuthError,
+    ZohoCRMConnectionConfigError,
+    ZohoCRMError,
+    ZohoCRMPermissionError,
+    ZohoCRMTokenThrottleError,
+)
+from airflow_provider_zohocrm.unenroll.batching import (
     DEFAULT_MAX_WORKERS,
     cadence_batches,
-    check_cadence_ids,
-    check_max_workers,
-    check_record_ids,
+    check_inputs,
     planned_calls,
     record_batches,
+    unenroll_body,
+    unenroll_path,
 )
-from airflow_provider_zohocrm.api.unenroll_result import (
+from airflow_provider_zohocrm.unenroll.result import (
     DEFAULT_MAX_FAILURES,
     INVALID_ID,
     Batch,
@@ -72,17 +79,9 @@ from airflow_provider_zohocrm.api.unenroll_result import (
     answer_outcome,
     describe_failures,
 )
-from airflow_provider_zohocrm.exceptions import (
-    ZohoCRMAuthError,
-    ZohoCRMConnectionConfigError,
-    ZohoCRMError,
-    ZohoCRMPermissionError,
-    ZohoCRMRateLimitError,
-)
-from airflow_provider_zohocrm.validation import validate_module
 
 if TYPE_CHECKING:
-    from airflow_provider_zohocrm.api.unenroll_checkpoint import Checkpoint
+    from airflow_provider_zohocrm.unenroll.checkpoint import Checkpoint
 
 log = logging.getLogger(__name__)
 
@@ -102,10 +101,6 @@ _FATAL_CODES = frozenset(
 )
 
 Send = Callable[[dict[str, Any]], dict[str, Any]]
-
-
-def unenroll_path(module: str) -> str:
-    return f"{module}/actions/unenrol_from_cadences"
 
 
 @dataclass(frozen=True)
@@ -128,8 +123,8 @@ def is_fatal(exc: BaseException) -> bool:
         return True  # a bug, not a Zoho answer
     if isinstance(exc, (ZohoCRMAuthError, ZohoCRMPermissionError, ZohoCRMConnectionConfigError)):
         return True
-    if isinstance(exc, ZohoCRMRateLimitError) and exc.status_code != 429:
-        return True  # the token endpoint's throttle: no call can get a token for minutes
+    if isinstance(exc, ZohoCRMTokenThrottleError):
+        return True  # no call can get a token for minutes
     return exc.code in _FATAL_CODES or exc.status_code == 404
 
 
@@ -231,7 +226,7 @@ class UnenrollRun:
         return True
 
     def _digest(self, batch: Batch) -> str:
-        from airflow_provider_zohocrm.api.unenroll_checkpoint import batch_digest
+        from airflow_provider_zohocrm.unenroll.checkpoint import batch_digest
 
         return batch_digest(self.module, batch.cadence_ids, batch.record_ids)
 
@@ -267,7 +262,7 @@ class UnenrollRun:
         if self.stopping.is_set() or batch.cadence_ids in self.tally.poisoned:
             return None
         try:
-            answer = self.send({"cadences_ids": list(batch.cadence_ids), "ids": batch.record_ids})
+            answer = self.send(unenroll_body(batch.cadence_ids, batch.record_ids))
         except Exception as exc:
             if is_fatal(exc):
                 self.stopping.set()
@@ -361,20 +356,16 @@ def unenroll(
     the result described in the module docstring. ``checkpoint`` makes a re-run after a crash
     skip the batches already answered (same input, same order).
     """
-    module = validate_module(module, "module")
-    cadences = check_cadence_ids(cadence_ids)
-    workers = check_max_workers(max_workers)
-    records = check_record_ids(record_ids)
-    total = len(records) if isinstance(records, Collection) and not isinstance(records, Iterator) else None
+    inputs = check_inputs(module, record_ids, cadence_ids, max_workers)
     run = UnenrollRun(
         send,
-        module,
-        cadences,
-        max_workers=workers,
+        inputs.module,
+        inputs.cadence_ids,
+        max_workers=inputs.max_workers,
         progress=progress,
-        total_records=total,
+        total_records=inputs.total_records,
         max_failures=max_failures,
         prepare=prepare,
         checkpoint=checkpoint,
     )
-    return run.run(records)
+    return run.run(inputs.record_ids)

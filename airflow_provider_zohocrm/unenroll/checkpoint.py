@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
-from airflow_provider_zohocrm.api.unenroll_result import BatchOutcome
+from airflow_provider_zohocrm.unenroll.result import BatchOutcome
 
 log = logging.getLogger(__name__)
 

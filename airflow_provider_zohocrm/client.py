@@ -1,0 +1,79 @@
+"""``ZohoCRMClient``: Zoho CRM automation calls without Airflow.
+
+One client per connection settings: it owns the transport (session, token manager, retry policy,
+concurrency slots) and one object per API family. Scripts, a command line and the triggerer use
+it directly; ``ZohoCRMHook`` only turns an Airflow connection into settings and builds one::
+
+    from airflow_provider_zohocrm.client import ZohoCRMClient
+    from airflow_provider_zohocrm.connection import settings_from_mapping
+
+    with ZohoCRMClient(settings_from_mapping(login=..., password=..., extra={"refresh_token": ...})) as zoho:
+        rules = zoho.workflow_rules.list_all("Leads")
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_zohocrm.api.base import send_planned
+from airflow_provider_zohocrm.api.cadences import CadencesAPI
+from airflow_provider_zohocrm.api.connected_workflows import ConnectedWorkflowsAPI
+from airflow_provider_zohocrm.api.workflow_rules import WorkflowRulesAPI
+from airflow_provider_zohocrm.transport import ZohoTransport
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from airflow_provider_zohocrm.auth.token_cache import TokenCache
+    from airflow_provider_zohocrm.connection import ZohoCRMConnectionSettings
+    from airflow_provider_zohocrm.plan import PlannedRequest
+
+
+class ZohoCRMClient:
+    """Typed Zoho CRM calls for one connection.
+
+    :param settings: the validated connection (:class:`~airflow_provider_zohocrm.connection.ZohoCRMConnectionSettings`).
+    :param token_cache: a shared access-token cache to use instead of the one the settings name.
+    """
+
+    def __init__(self, settings: ZohoCRMConnectionSettings, *, token_cache: TokenCache | None = None) -> None:
+        self.settings = settings
+        self.transport = ZohoTransport(settings, shared_cache=token_cache)
+        self.workflow_rules = WorkflowRulesAPI(self.transport)
+        self.connected_workflows = ConnectedWorkflowsAPI(self.transport)
+        self.cadences = CadencesAPI(self.transport)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        retry: bool = True,
+    ) -> dict[str, Any]:
+        """Call ``{api domain}/crm/{api_version}/{path}`` and return its JSON body (``{}`` if empty).
+
+        Retries 429/5xx/connection errors within the retry budget, refreshes the token once on
+        ``INVALID_TOKEN`` and raises a :mod:`~airflow_provider_zohocrm.exceptions` error otherwise.
+        Pass ``retry=False`` for writes that must not be repeated blindly.
+        """
+        return self.transport.request(method, path, params=params, json=json, retry=retry)
+
+    def send(self, request: PlannedRequest) -> list[dict[str, Any]]:
+        """Send a write planned by an API module's builder (as a dry run shows it); Zoho's result items."""
+        return send_planned(self.transport, request)
+
+    def close(self) -> None:
+        self.transport.close()
+
+    def __enter__(self) -> ZohoCRMClient:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"ZohoCRMClient({self.settings!r})"

@@ -1,0 +1,87 @@
+"""Rendered template text into typed values: the one converter every operator and sensor uses.
+
+Jinja renders every templated field as text unless the DAG sets ``render_template_as_native_obj``:
+``True`` becomes ``"True"``, ``8`` becomes ``"8"``, a list becomes its Python repr, and
+``{{ params.ids | tojson }}`` becomes JSON. These functions turn such text back into the value it
+stands for and leave any other value as it is; whether the value is *valid* is decided once, by
+the client method (or planner) that receives it, so a bad value is reported in one voice.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from typing import Any
+
+from airflow_provider_zohocrm.exceptions import ZohoCRMValidationError
+
+_BOOLS = {"true": True, "false": False}
+_SEPARATORS = re.compile(r"[,\s]+")
+
+
+def to_bool(value: Any, param: str) -> bool:
+    """``True``/``False``, or the text ``"true"``/``"false"`` (any case) a rendered bool gives."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _BOOLS:
+        return _BOOLS[value.strip().lower()]
+    raise ZohoCRMValidationError(
+        f"{param} must be true or false; got {_preview(value)}",
+        details={"json_path": param},
+        hint="Pass a bool (a template rendering to 'True' or 'False' works too)",
+    )
+
+
+def to_int(value: Any, param: str) -> Any:
+    """A rendered whole number (``"8"``) as an int; anything else is left for the receiver's check."""
+    if isinstance(value, str) and value.strip().isdecimal():
+        return int(value.strip())
+    return value
+
+
+def is_structured_text(value: Any) -> bool:
+    """Text that looks like a rendered list or dict (rather than, say, a path or a name)."""
+    return isinstance(value, str) and value.strip()[:1] in ("{", "[")
+
+
+def to_structured(value: Any, param: str) -> Any:
+    """``value`` itself, or the list/dict its rendered text holds: JSON first, then a Python literal."""
+    if not is_structured_text(value):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        pass
+    try:
+        return ast.literal_eval(value.strip())  # literals only: never evaluates code
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        raise ZohoCRMValidationError(
+            f"{param} is text that is neither JSON nor a Python literal",
+            details={"json_path": param},
+            hint="Pass the value itself (e.g. an XComArg such as task.output), or render it with | tojson",
+        ) from None
+
+
+def to_list(value: Any, param: str) -> Any:
+    """A rendered list (JSON or literal), or ``"a, b c"`` split on commas and spaces; other values as given."""
+    if not isinstance(value, str):
+        return value
+    if not is_structured_text(value):
+        return [part for part in _SEPARATORS.split(value.strip()) if part]
+    try:
+        parsed = to_structured(value, param)
+    except ZohoCRMValidationError:
+        parsed = None
+    if not isinstance(parsed, list):
+        raise ZohoCRMValidationError(
+            f"{param} is a string that is not a list: {_preview(value)}",
+            details={"json_path": param},
+            hint="Pass a list (or an XComArg), or set render_template_as_native_obj=True on the DAG",
+        )
+    return parsed
+
+
+def _preview(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
