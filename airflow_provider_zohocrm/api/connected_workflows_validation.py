@@ -1,4 +1,4 @@
-"""Pure checks of the documented Create Connected Workflow rules (seed page 001).
+"""Pure checks of the documented Create Connected Workflow rules (Create Connected Workflow).
 
 They run before any request, so a bad name or module never costs an API call. Client-side errors
 carry the code Zoho would answer with (``MANDATORY_NOT_FOUND``, ``INVALID_DATA``,
@@ -15,7 +15,7 @@ from airflow_provider_zohocrm.validation import validate_id, validate_module
 
 MAX_NAME_LENGTH = 50
 MAX_DESCRIPTION_LENGTH = 500
-# Page 001: [0-9a-zA-Z_\-\\.\|\$\?\,\'\/\!\P{InBasicLatin}\s]+ . Without the `regex` package,
+# The Create Connected Workflow page: [0-9a-zA-Z_\-\\.\|\$\?\,\'\/\!\P{InBasicLatin}\s]+ . Without the `regex` package,
 # \P{InBasicLatin} is "any code point above U+007F", and \s is Java's [ \t\n\x0B\f\r] (Python's
 # \s would also admit the ASCII separators \x1c-\x1f, which Zoho's Java pattern rejects).
 NAME_PATTERN = re.compile(r"[0-9a-zA-Z_\-\\.|$?,'/! \t\n\x0b\f\r\u0080-\U0010ffff]+")

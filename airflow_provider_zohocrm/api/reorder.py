@@ -1,4 +1,4 @@
-"""Planning a reorder of workflow rules (page 003): the fewest moves that give the wanted order.
+"""Planning a reorder of workflow rules (Reorder Workflow Rules): the fewest moves that give the wanted order.
 
 Pure functions. Zoho's reorder takes ``{id, module_specific_sequence}`` pairs: each listed rule
 goes to its position (1 runs first) and the module's other rules keep their relative order in the

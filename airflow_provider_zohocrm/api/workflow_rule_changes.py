@@ -1,6 +1,6 @@
 """Which parts of a workflow-rule update the rule already has: what makes an update safe to re-run.
 
-Pure functions. Page 002's update merges: conditions and actions with an id are patched, those
+Pure functions. Update Workflow Rule merges: conditions and actions with an id are patched, those
 without one are added, ``"_delete": null`` removes. Re-sending an applied update would add a
 condition or action twice or fail on an id already deleted, so only the part the current rule
 does not have yet is sent. Matching is by subset: what the request gives must be in the rule
@@ -64,7 +64,7 @@ def _is_empty(value: Any) -> bool:
 
 def _condition_matches(entry: Node, cond: Node) -> bool:
     for key, value in entry.items():
-        if key == "criteria":  # page 002's "update criteria" sample puts it beside criteria_details
+        if key == "criteria":  # Update Workflow Rule's "update criteria" sample puts it beside criteria_details
             ok = matches(value, (cond.get("criteria_details") or {}).get("criteria"))
         elif key == "instant_actions":
             box = cond.get("instant_actions") or {}

@@ -66,11 +66,11 @@ class ReorderWorkflowRulesOperator(ZohoCRMBaseOperator):
 
 
 class UpdateWorkflowRuleOperator(ZohoCRMBaseOperator):
-    """Update a workflow rule (page 002): name, description, trigger, conditions, actions, lock, status.
+    """Update a workflow rule: name, description, trigger, conditions, actions, lock, status.
 
     :param rule_id: the rule's id.
-    :param rule: the update body for the one rule, as page 002 documents it (conditions and actions
-        with an id are changed, without one added, with ``"_delete": None`` removed).
+    :param rule: the update body for the one rule, as Zoho's Update Workflow Rule page documents it
+        (conditions and actions with an id are changed, without one added, with ``"_delete": None`` removed).
 
     The rule is read first and the update validated against it; only the parts the rule does not
     show yet are sent. Returns ``{"rule_id", "changed", "changed_keys", "message"}``.

@@ -1,4 +1,4 @@
-"""Folding un-enroll answers into one small, JSON-serialisable result (seed page 004).
+"""Folding un-enroll answers into one small, JSON-serialisable result (Un-enroll Records from Cadences).
 
 Successes are only counted; failures are kept in full up to ``max_failures`` and counted by code
 beyond, so the result (and memory) stays small however many records fail.
