@@ -39,26 +39,12 @@ class ZohoCRMClient:
     def __init__(self, settings: ZohoCRMConnectionSettings, *, token_cache: TokenCache | None = None) -> None:
         self.settings = settings
         self.transport = ZohoTransport(settings, shared_cache=token_cache)
+        # ``request(method, path, *, params=None, json=None, retry=True)``: any call, relative to
+        # ``{api domain}/crm/{api_version}/``; its JSON body (``{}`` if empty), typed errors, retries.
+        self.request = self.transport.request
         self.workflow_rules = WorkflowRulesAPI(self.transport)
         self.connected_workflows = ConnectedWorkflowsAPI(self.transport)
         self.cadences = CadencesAPI(self.transport)
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: dict[str, Any] | None = None,
-        json: Any = None,
-        retry: bool = True,
-    ) -> dict[str, Any]:
-        """Call ``{api domain}/crm/{api_version}/{path}`` and return its JSON body (``{}`` if empty).
-
-        Retries 429/5xx/connection errors within the retry budget, refreshes the token once on
-        ``INVALID_TOKEN`` and raises a :mod:`~airflow_provider_zohocrm.exceptions` error otherwise.
-        Pass ``retry=False`` for writes that must not be repeated blindly.
-        """
-        return self.transport.request(method, path, params=params, json=json, retry=retry)
 
     def send(self, request: PlannedRequest) -> list[dict[str, Any]]:
         """Send a write planned by an API module's builder (as a dry run shows it); Zoho's result items."""

@@ -30,17 +30,18 @@ if TYPE_CHECKING:
 
 
 class _Delegate:
-    """A hook method that calls ``hook.client.<family>.<method>`` (documented there)."""
+    """A hook method that is ``hook.client.<family>.<method>`` (or ``hook.client.<method>``)."""
 
-    def __init__(self, family: str, method: str) -> None:
+    def __init__(self, family: str | None, method: str) -> None:
         self.family = family
         self.method = method
-        self.__doc__ = f"Same as ``hook.client.{family}.{method}(...)``."
+        self.__doc__ = f"Same as ``hook.client.{family + '.' if family else ''}{method}(...)``."
 
     def __get__(self, hook: Any, owner: type | None = None) -> Any:
         if hook is None:
             return self
-        return getattr(getattr(hook.client, self.family), self.method)
+        target = hook.client if self.family is None else getattr(hook.client, self.family)
+        return getattr(target, self.method)
 
 
 class ZohoCRMHook(BaseHook):
@@ -117,18 +118,7 @@ class ZohoCRMHook(BaseHook):
         """The keep-alive ``requests.Session`` used for every call of this hook."""
         return self.client.transport.session
 
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: dict[str, Any] | None = None,
-        json: Any = None,
-        retry: bool = True,
-    ) -> dict[str, Any]:
-        """Same as ``hook.client.request(...)``: call ``{api domain}/crm/{api_version}/{path}``."""
-        return self.client.request(method, path, params=params, json=json, retry=retry)
-
+    request = _Delegate(None, "request")
     get_workflow_rules = _Delegate("workflow_rules", "list_all")
     get_workflow_rule = _Delegate("workflow_rules", "get")
     update_workflow_rule = _Delegate("workflow_rules", "update")

@@ -51,3 +51,16 @@ class ZohoCRMBaseOperator(BaseOperator):
         if self.dry_run_enabled:
             return {"dry_run": True, "plan": plan, **result, "changed": False, "would_change": bool(plan)}
         return None
+
+    def result_without_write(
+        self, plan: list[PlannedRequest], result: dict[str, Any], in_place: str
+    ) -> dict[str, Any] | None:
+        """The task's result when nothing is written: a dry run's, or ``changed: False`` for an empty plan
+        (``in_place`` is logged then); ``None`` when the plan is to be carried out."""
+        dry_run = self.dry_run_result(plan, result)
+        if dry_run is not None:
+            return dry_run
+        if plan:
+            return None
+        self.log.info("%s", in_place)
+        return {**result, "changed": False}

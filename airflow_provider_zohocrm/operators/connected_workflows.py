@@ -96,12 +96,11 @@ class _ConnectedWorkflowStatusOperator(ZohoCRMBaseOperator):
             summary = f"{self.action} {current.get('name')!r} (now {status})"
             plan.append(state_request(workflow_id, self.action, summary))
         state = {"id": workflow_id, "name": current.get("name"), "status": status}
-        dry_run = self.dry_run_result(plan, state)
-        if dry_run is not None:
-            return dry_run
-        if not plan:
-            self.log.info("Connected workflow %s is %s already: nothing to do", workflow_id, status)
-            return {**state, "changed": False}
+        done = self.result_without_write(
+            plan, state, f"Connected workflow {workflow_id} is {status} already: nothing to do"
+        )
+        if done is not None:
+            return done
         client.send(plan[0])
         self.log.info("Connected workflow %s: %s -> %s", workflow_id, status, self.wanted)
         return {**state, "status": self.wanted, "changed": True}

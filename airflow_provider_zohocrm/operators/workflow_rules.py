@@ -45,12 +45,11 @@ class ReorderWorkflowRulesOperator(ZohoCRMBaseOperator):
         module = str(self.module)
         plan = [request] if request else []
         result = {"module": module, "moves": reorder.moves, "order": reorder.order}
-        dry_run = self.dry_run_result(plan, result)
-        if dry_run is not None:
-            return dry_run
-        if not plan:
-            self.log.info("The %s rules run in the wanted order already: nothing to move", module)
-            return {**result, "changed": False}
+        done = self.result_without_write(
+            plan, result, f"The {module} rules run in the wanted order already: nothing to move"
+        )
+        if done is not None:
+            return done
         rules.send(plan[0])
         actual = rules.current_order(module)
         if actual != reorder.order:
@@ -93,12 +92,11 @@ class UpdateWorkflowRuleOperator(ZohoCRMBaseOperator):
         plan = [request] if request else []
         changed_keys = sorted(changes)
         result = {"rule_id": rule_id, "changed_keys": changed_keys, "message": None}
-        dry_run = self.dry_run_result(plan, result)
-        if dry_run is not None:
-            return dry_run
-        if not plan:
-            self.log.info("Workflow rule %s already has every change asked for: nothing to send", rule_id)
-            return {**result, "changed": False}
+        done = self.result_without_write(
+            plan, result, f"Workflow rule {rule_id} already has every change asked for: nothing to send"
+        )
+        if done is not None:
+            return done
         answer = (rules.send(plan[0]) or [{}])[0]
         self.log.info("Workflow rule %s: updated %s", rule_id, ", ".join(changed_keys))
         return {**result, "changed": True, "message": answer.get("message")}
@@ -127,15 +125,12 @@ class _WorkflowRuleStatusOperator(ZohoCRMBaseOperator):
         in_state = (current.get("status") or {}).get("active") is self.active
         plan = [] if in_state else [status_request(rule_id, self.active, delete_schedule_action=purge)]
         result = {"rule_id": rule_id, "active": self.active}
-        dry_run = self.dry_run_result(plan, result)
-        if dry_run is not None:
-            return dry_run
         state = "active" if self.active else "inactive"
-        if in_state:
-            self.log.info("Workflow rule %s is %s already: nothing to do", rule_id, state)
-            if purge:
+        done = self.result_without_write(plan, result, f"Workflow rule {rule_id} is {state} already: nothing to do")
+        if done is not None:
+            if in_state and purge and not self.dry_run_enabled:
                 self.log.warning("delete_schedule_action had no effect: Zoho applies it only when deactivating")
-            return {**result, "changed": False}
+            return done
         rules.send(plan[0])
         self.log.info("Workflow rule %s is now %s", rule_id, state)
         return {**result, "changed": True}
