@@ -1,4 +1,4 @@
-"""The client's trigger table (page 002) and the checks of an update's ``execute_when`` against it.
+"""The client's trigger table (Update Workflow Rule) and the checks of an update's ``execute_when`` against it.
 
 The emulator keeps its own table (``testing/emulator/workflow_rule_triggers.py``) rather than trusting
 this one; ``tests/emulator/test_trigger_tables_agree.py`` compares the two and lists the differences that
@@ -23,7 +23,7 @@ TRIGGER_FIELDS_LIMIT = 5
 SECTION_IDS_LIMIT = 10
 REPEAT_TRIGGERS = frozenset({"edit", "create_or_edit"})
 
-# Page 002's trigger table. ``create``, ``delete`` and ``anyaction`` sit in several categories, so a
+# Update Workflow Rule's trigger table. ``create``, ``delete`` and ``anyaction`` sit in several categories, so a
 # trigger's category is looked up among those its module offers.
 TRIGGER_CATEGORIES: dict[str, tuple[str, ...]] = {
     "Record action": ("create", "edit", "create_or_edit", "delete", "field_update", "section_update"),
@@ -135,7 +135,7 @@ def _check_trigger_type(value: Any, current: Node | None, path: str) -> None:
     if not isinstance(value, str) or value not in KNOWN_TRIGGERS:
         fail(
             path,
-            f"{show(value)} is not a trigger type of page 002's table",
+            f"{show(value)} is not a trigger type in Update Workflow Rule's trigger table",
             "Use a documented trigger, e.g. create, edit, create_or_edit, field_update, date_or_datetime, score_update",
         )
     if current is None:

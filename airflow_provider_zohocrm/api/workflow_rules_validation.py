@@ -1,4 +1,4 @@
-"""Client-side checks of a workflow-rule update, as page 002 lists them, run before any request.
+"""Client-side checks of a workflow-rule update, as Zoho's Update Workflow Rule page lists them, before any request.
 
 Pure functions. Each failure raises ``ZohoCRMValidationError`` naming the JSON path of the value
 (``rule.conditions[2].sequence_number``) and how to fix it. Checks that depend on the rule as it
@@ -70,7 +70,7 @@ SCHEDULE_PERIODS = ("b_days", "b_hours", "hrs")
 
 
 def validate_rule_update(rule: Any, current: Node | None = None, param: str = "rule") -> None:
-    """Check an update body for ``PUT …/workflow_rules/{id}`` against page 002 (and ``current``)."""
+    """Check an update body for ``PUT …/workflow_rules/{id}`` against Update Workflow Rule's rules (and ``current``)."""
     rule = as_object(rule, param)
     unknown = sorted(set(rule) - RULE_KEYS, key=str)
     if unknown:
@@ -309,7 +309,7 @@ def _scheduled_after(entry: Node, base: Node) -> bool:
 
 
 def _check_sequence(after: list[_After], *, complete: bool, param: str) -> None:
-    """Page 002: sequence numbers 1..n without gaps or repeats; at most 10 conditions.
+    """The Update Workflow Rule page: sequence numbers 1..n without gaps or repeats; at most 10 conditions.
 
     Without the current rule (``complete`` false) only repeats among the request's numbers show.
     """

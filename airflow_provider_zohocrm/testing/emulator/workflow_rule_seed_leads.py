@@ -1,7 +1,7 @@
 """The seeded Leads rules, in execution order: eight, as the reorder sample needs.
 
-Leads is the module the Zoho doc samples (pages 002 and 003) mostly use, so most of their ids are here
-(listed in ``workflow_rules_seed``).
+Leads is the module the samples of Update Workflow Rule and Reorder Workflow Rules mostly use, so most
+of their ids are here (listed in ``workflow_rules_seed``).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The emulator's trigger table (page 002) and the checks and merge of a rule's ``execute_when``.
+"""The emulator's trigger table (Update Workflow Rule) and the checks and merge of a rule's ``execute_when``.
 
 The emulator keeps its own table rather than the client's (``api/workflow_rule_triggers.py``), so a test
 can catch the client and the emulator disagreeing; ``tests/emulator/test_trigger_tables_agree.py`` compares
@@ -59,7 +59,7 @@ MODULE_CATEGORIES: dict[str, tuple[str, ...]] = {
     "Appointments__s": ("appointments",),
     "Emails": ("emails",),
 }
-# Relational criteria only make sense where a related record triggers the rule (page 002).
+# Relational criteria only make sense where a related record triggers the rule (Update Workflow Rule).
 RELATIONAL_CATEGORIES = frozenset({"calls", "appointments", "emails", "facebook", "twitter"})
 
 REPEAT_TRIGGERS = frozenset({"edit", "create_or_edit"})

@@ -4,7 +4,8 @@ Pure Python and thread-agnostic: the server holds a lock around every call. Each
 ``(http_status, body_or_None)`` or raises ``ZohoError`` for a whole-request failure; per-item failures are
 returned inside the ``workflow_rules`` (or ``reorder``) array, as Zoho does. Bodies are deep copies.
 
-Behaviour follows the v8 pages 002 (update, activate/deactivate) and 003 (reorder). Where they are silent:
+Behaviour follows the v8 pages Update Workflow Rule (incl. activate/deactivate) and Reorder Workflow
+Rules. Where they are silent:
 - A bad id in the URL is 400 INVALID_DATA ``{"resource_path_index": 3}`` (the OAS value), never 404.
 - Triggers: the trigger module picks the categories (Calls, Appointments__s, Emails have their own; any
   other module has Record action, Roll-up, Date and Scoring). Module and trigger module are NOT_ALLOWED
