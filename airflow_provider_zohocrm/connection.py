@@ -1,14 +1,18 @@
-"""The Zoho CRM Airflow connection: which fields it has and how they are read and checked.
+"""The Zoho CRM connection: which fields it has and how they are read and checked.
 
+``EXTRAS`` declares every extra once; the parser below, the ``DEFAULT_*`` constants and the UI
+form (:mod:`~airflow_provider_zohocrm.connection_form`) all derive from it, so they cannot drift.
 Everything that can be wrong with a connection is reported here, naming the field and the
-connection id, before a single request goes out.
+connection id, before a single request goes out. Imports nothing from Airflow: scripts build
+settings with :func:`settings_from_mapping`.
 """
 
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from airflow_provider_zohocrm import data_centers
@@ -20,28 +24,135 @@ if TYPE_CHECKING:
 
 CONN_TYPE = "zoho_crm"
 DEFAULT_CONN_ID = "zoho_crm_default"
-API_VERSIONS = ("v8", "v7")
-DEFAULT_TIMEOUT = 30.0
-DEFAULT_MAX_ATTEMPTS = 6
-DEFAULT_MAX_RETRY_SECONDS = 300.0
-# Below every paid edition's per-user concurrency limit (Standard 10 ... Ultimate 25); Free is 5.
-DEFAULT_MAX_CONCURRENCY = 8
-AUTH_CACHES = ("file", "memory", "variable")
 
-# Extra keys the connection understands (also the keys of the UI form fields).
-EXTRA_FIELDS = (
-    "refresh_token",
-    "data_center",
-    "environment",
-    "api_version",
-    "accounts_url",
-    "api_url",
-    "timeout",
-    "max_attempts",
-    "max_retry_seconds",
-    "max_concurrency",
-    "auth_cache",
+ExtraKind = Literal["secret", "choice", "url", "positive_float", "positive_int"]
+
+
+@dataclass(frozen=True)
+class ExtraField:
+    """One connection extra: how it is parsed and checked, its default, and how the form shows it.
+
+    Kinds: ``secret`` (a string the UI masks), ``choice`` (one of ``choices``, case-insensitive),
+    ``url`` (an override checked by :func:`check_base_url`; unset means "derive it"),
+    ``positive_float`` and ``positive_int``.
+    """
+
+    key: str
+    kind: ExtraKind
+    label: str
+    description: str
+    default: str | float | None = None  # None: unset (URLs) or required
+    choices: tuple[str, ...] = ()
+    required: bool = False
+
+    def parse(self, conn_id: str, value: Any) -> Any:
+        """The checked value of this extra (``None`` meaning unset), or its default."""
+        if self.required:
+            return _required(conn_id, self.key, value)
+        if value is None:
+            return self.default
+        if self.kind == "choice":
+            choice = str(value).strip().lower()
+            if choice not in self.choices:
+                raise _error(conn_id, self.key, f"is {choice!r}; expected one of {', '.join(self.choices)}")
+            return choice
+        if self.kind == "url":
+            return check_base_url(value, conn_id, self.key)
+        if self.kind in ("positive_float", "positive_int"):
+            return _positive(conn_id, self.key, value, int if self.kind == "positive_int" else float)
+        return str(value).strip()
+
+
+EXTRAS: tuple[ExtraField, ...] = (
+    ExtraField(
+        "refresh_token",
+        "secret",
+        "Refresh Token",
+        "OAuth refresh token from Zoho's API console (self-client).",
+        required=True,
+    ),
+    ExtraField(
+        "data_center",
+        "choice",
+        "Data Center",
+        "Where the Zoho org lives.",
+        default=data_centers.DEFAULT_DATA_CENTER,
+        choices=tuple(data_centers.DATA_CENTERS),
+    ),
+    ExtraField(
+        "environment",
+        "choice",
+        "Environment",
+        "Production org, or its sandbox or developer org.",
+        default=data_centers.DEFAULT_ENVIRONMENT,
+        choices=tuple(data_centers.ENVIRONMENTS),
+    ),
+    ExtraField(
+        "api_version", "choice", "API Version", "Zoho CRM REST API version.", default="v8", choices=("v8", "v7")
+    ),
+    ExtraField(
+        "accounts_url",
+        "url",
+        "Accounts URL",
+        "Override of the accounts server (e.g. an emulator). Leave empty normally.",
+    ),
+    ExtraField(
+        "api_url",
+        "url",
+        "API URL",
+        "Override of the API domain (e.g. an emulator or proxy). Leave empty normally.",
+    ),
+    ExtraField("timeout", "positive_float", "Timeout (seconds)", "Per-request timeout.", default=30.0),
+    ExtraField(
+        "max_attempts",
+        "positive_int",
+        "Max Attempts",
+        "Attempts per call on 429/5xx/connection errors, the first included.",
+        default=6,
+    ),
+    ExtraField(
+        "max_retry_seconds",
+        "positive_float",
+        "Retry Budget (seconds)",
+        "Longest time one call may spend retrying.",
+        default=300.0,
+    ),
+    # 8: below every paid edition's per-user concurrency limit (Standard 10 ... Ultimate 25); Free is 5.
+    ExtraField(
+        "max_concurrency",
+        "positive_int",
+        "Max Concurrent Calls",
+        "Calls in flight at once per credential in one process (Zoho limits concurrency per user).",
+        default=8,
+    ),
+    # Not named like a secret ("token_cache"): Airflow would mask every "memory" in the task logs.
+    ExtraField(
+        "auth_cache",
+        "choice",
+        "Token Cache",
+        "file: one access token per host; variable: one per deployment (Airflow "
+        "Variables, for workers on several hosts); memory: per process.",
+        default="file",
+        choices=("file", "memory", "variable"),
+    ),
 )
+
+_BY_KEY = {field.key: field for field in EXTRAS}
+
+# Extra keys the connection understands (also the keys of the UI form fields), in form order.
+EXTRA_FIELDS = tuple(_BY_KEY)
+API_VERSIONS = _BY_KEY["api_version"].choices
+AUTH_CACHES = _BY_KEY["auth_cache"].choices
+
+
+def _default(key: str) -> Any:
+    return _BY_KEY[key].default
+
+
+DEFAULT_TIMEOUT: float = _default("timeout")
+DEFAULT_MAX_ATTEMPTS: int = _default("max_attempts")
+DEFAULT_MAX_RETRY_SECONDS: float = _default("max_retry_seconds")
+DEFAULT_MAX_CONCURRENCY: int = _default("max_concurrency")
 
 
 @dataclass(frozen=True)
@@ -77,7 +188,7 @@ class ZohoCRMConnectionSettings:
         return f"{self.accounts_url}/oauth/v2/token"
 
 
-def get_extra(extras: dict[str, Any], key: str) -> Any:
+def get_extra(extras: Mapping[str, Any], key: str) -> Any:
     """Read ``key``, falling back to the ``extra__zoho_crm__`` form older UIs saved; "" is unset."""
     for name in (key, f"extra__{CONN_TYPE}__{key}"):
         value = extras.get(name)
@@ -94,70 +205,56 @@ def settings_from_connection(
     max_retry_seconds: float | None = None,
 ) -> ZohoCRMConnectionSettings:
     """Validate an Airflow ``Connection`` into settings; hook arguments override the extras."""
-    conn_id = str(getattr(conn, "conn_id", None) or DEFAULT_CONN_ID)
-    extras = conn.extra_dejson or {}
-    if not isinstance(extras, dict):
+    return settings_from_mapping(
+        conn_id=getattr(conn, "conn_id", None),
+        login=getattr(conn, "login", None),
+        password=getattr(conn, "password", None),
+        extra=conn.extra_dejson,
+        timeout=timeout,
+        max_attempts=max_attempts,
+        max_retry_seconds=max_retry_seconds,
+    )
+
+
+def settings_from_mapping(
+    *,
+    conn_id: str | None = None,
+    login: Any = None,
+    password: Any = None,
+    extra: Any = None,
+    timeout: float | None = None,
+    max_attempts: int | None = None,
+    max_retry_seconds: float | None = None,
+) -> ZohoCRMConnectionSettings:
+    """Validate plain connection values into settings, without Airflow (scripts, the triggerer).
+
+    :param login: the OAuth client id; ``password``: its client secret.
+    :param extra: the extras as a mapping (keys of ``EXTRAS``; the ``extra__zoho_crm__`` form too).
+    :param timeout: overrides the ``timeout`` extra; likewise ``max_attempts`` and ``max_retry_seconds``.
+    """
+    conn_id = str(conn_id or DEFAULT_CONN_ID)
+    extras = extra or {}
+    if not isinstance(extras, Mapping):
         raise _error(conn_id, "extra", "must be a JSON object")
+    overrides = {"timeout": timeout, "max_attempts": max_attempts, "max_retry_seconds": max_retry_seconds}
 
-    def choice(key: str, allowed: tuple[str, ...] | dict[str, Any], default: str) -> str:
-        value = get_extra(extras, key)
-        if value is None:
-            return default
-        value = str(value).strip().lower()
-        if value not in allowed:
-            raise _error(conn_id, key, f"is {value!r}; expected one of {', '.join(allowed)}")
-        return value
+    client_id = _required(conn_id, "login (Client ID)", login)
+    client_secret = _required(conn_id, "password (Client Secret)", password)
+    values: dict[str, Any] = {}
+    for field in EXTRAS:
+        override = overrides.get(field.key)
+        values[field.key] = field.parse(conn_id, override if override is not None else get_extra(extras, field.key))
 
-    client_id = _required(conn_id, "login (Client ID)", getattr(conn, "login", None))
-    client_secret = _required(conn_id, "password (Client Secret)", getattr(conn, "password", None))
-    refresh_token = _required(conn_id, "refresh_token", get_extra(extras, "refresh_token"))
-    data_center = choice("data_center", data_centers.DATA_CENTERS, data_centers.DEFAULT_DATA_CENTER)
-    environment = choice("environment", data_centers.ENVIRONMENTS, data_centers.DEFAULT_ENVIRONMENT)
-    api_version = choice("api_version", API_VERSIONS, API_VERSIONS[0])
-
-    accounts_override = get_extra(extras, "accounts_url")
-    api_override = get_extra(extras, "api_url")
-    accounts_url = (
-        check_base_url(accounts_override, conn_id, "accounts_url")
-        if accounts_override is not None
-        else data_centers.accounts_url(data_center)
-    )
-    api_url = (
-        check_base_url(api_override, conn_id, "api_url")
-        if api_override is not None
-        else data_centers.api_url(data_center, environment)
-    )
+    accounts_override = values.pop("accounts_url")
+    api_override = values.pop("api_url")
     return ZohoCRMConnectionSettings(
         conn_id=conn_id,
         client_id=client_id,
         client_secret=client_secret,
-        refresh_token=refresh_token,
-        data_center=data_center,
-        environment=environment,
-        api_version=api_version,
-        accounts_url=accounts_url,
-        api_url=api_url,
+        accounts_url=accounts_override or data_centers.accounts_url(values["data_center"]),
+        api_url=api_override or data_centers.api_url(values["data_center"], values["environment"]),
         api_url_overridden=api_override is not None,
-        timeout=_positive(conn_id, "timeout", timeout, get_extra(extras, "timeout"), DEFAULT_TIMEOUT, float),
-        max_attempts=int(
-            _positive(
-                conn_id, "max_attempts", max_attempts, get_extra(extras, "max_attempts"), DEFAULT_MAX_ATTEMPTS, int
-            )
-        ),
-        max_retry_seconds=_positive(
-            conn_id,
-            "max_retry_seconds",
-            max_retry_seconds,
-            get_extra(extras, "max_retry_seconds"),
-            DEFAULT_MAX_RETRY_SECONDS,
-            float,
-        ),
-        max_concurrency=int(
-            _positive(
-                conn_id, "max_concurrency", None, get_extra(extras, "max_concurrency"), DEFAULT_MAX_CONCURRENCY, int
-            )
-        ),
-        auth_cache=choice("auth_cache", AUTH_CACHES, AUTH_CACHES[0]),
+        **values,
     )
 
 
@@ -193,17 +290,14 @@ def _required(conn_id: str, field: str, value: Any) -> str:
     return str(value).strip()
 
 
-def _positive(conn_id: str, field: str, override: Any, extra: Any, default: float, kind: type) -> float:
-    value = override if override is not None else extra
-    if value is None:
-        return default
+def _positive(conn_id: str, field: str, value: Any, kind: type[int] | type[float]) -> int | float:
     try:
         number = kind(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise _error(conn_id, field, f"is {value!r}; expected a positive number") from None
-    if number <= 0:
+    if not number > 0:  # also rejects NaN
         raise _error(conn_id, field, f"is {value!r}; expected a positive number")
-    return float(number)
+    return number
 
 
 def _error(conn_id: str, field: str, problem: str) -> ZohoCRMConnectionConfigError:

@@ -1,85 +1,60 @@
-"""The connection form, described once for both UIs.
+"""The connection form for both UIs, rendered from the extras table ``connection.EXTRAS``.
 
 Airflow >= 3.2 renders ``CONN_FIELDS`` from provider metadata without importing the hook; the
-2.11–3.1 UIs ask the hook for wtforms widgets. Both come from the same table here so their keys
-cannot drift apart.
+2.11–3.1 UIs ask the hook for wtforms widgets. Both are built from the table the parser reads,
+so the form cannot offer a key, choice or default the connection does not understand.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from airflow_provider_zohocrm import data_centers
-from airflow_provider_zohocrm.connection import API_VERSIONS, AUTH_CACHES
+from airflow_provider_zohocrm.connection import EXTRAS, ExtraField
 
-# key -> (label, description, JSON schema)
-CONN_FIELDS: dict[str, dict[str, Any]] = {
-    "refresh_token": {
-        "label": "Refresh Token",
-        "description": "OAuth refresh token from Zoho's API console (self-client).",
-        "schema": {"type": ["string", "null"], "format": "password"},
-    },
-    "data_center": {
-        "label": "Data Center",
-        "description": "Where the Zoho org lives.",
-        "schema": {"type": ["string", "null"], "enum": list(data_centers.DATA_CENTERS), "default": "us"},
-    },
-    "environment": {
-        "label": "Environment",
-        "description": "Production org, or its sandbox or developer org.",
-        "schema": {"type": ["string", "null"], "enum": list(data_centers.ENVIRONMENTS), "default": "production"},
-    },
-    "api_version": {
-        "label": "API Version",
-        "description": "Zoho CRM REST API version.",
-        "schema": {"type": ["string", "null"], "enum": list(API_VERSIONS), "default": "v8"},
-    },
-    "accounts_url": {
-        "label": "Accounts URL",
-        "description": "Override of the accounts server (e.g. an emulator). Leave empty normally.",
-        "schema": {"type": ["string", "null"]},
-    },
-    "api_url": {
-        "label": "API URL",
-        "description": "Override of the API domain (e.g. an emulator or proxy). Leave empty normally.",
-        "schema": {"type": ["string", "null"]},
-    },
-    "timeout": {
-        "label": "Timeout (seconds)",
-        "description": "Per-request timeout.",
-        "schema": {"type": ["number", "null"], "minimum": 1, "default": 30},
-    },
-    "max_attempts": {
-        "label": "Max Attempts",
-        "description": "Attempts per call on 429/5xx/connection errors, the first included.",
-        "schema": {"type": ["integer", "null"], "minimum": 1, "default": 6},
-    },
-    "max_retry_seconds": {
-        "label": "Retry Budget (seconds)",
-        "description": "Longest time one call may spend retrying.",
-        "schema": {"type": ["number", "null"], "minimum": 1, "default": 300},
-    },
-    "max_concurrency": {
-        "label": "Max Concurrent Calls",
-        "description": "Calls in flight at once per credential in one process (Zoho limits concurrency per user).",
-        "schema": {"type": ["integer", "null"], "minimum": 1, "default": 8},
-    },
-    "auth_cache": {
-        "label": "Token Cache",
-        "description": "file: one access token per host; variable: one per deployment (Airflow "
-        "Variables, for workers on several hosts); memory: per process.",
-        "schema": {"type": ["string", "null"], "enum": list(AUTH_CACHES), "default": "file"},
-    },
+# ExtraField.kind -> JSON schema type of its form field (nullable: every extra may be left empty).
+_SCHEMA_TYPES: dict[str, str] = {
+    "secret": "string",
+    "choice": "string",
+    "url": "string",
+    "positive_float": "number",
+    "positive_int": "integer",
 }
+
+
+def _json_number(value: Any) -> Any:
+    """30.0 -> 30, so the metadata reads as it is written in the form."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def conn_field(field: ExtraField) -> dict[str, Any]:
+    """The provider-metadata form field (label, description, JSON schema) of one extra."""
+    schema: dict[str, Any] = {"type": [_SCHEMA_TYPES[field.kind], "null"]}
+    if field.kind == "secret":
+        schema["format"] = "password"
+    if field.choices:
+        schema["enum"] = list(field.choices)
+    if field.kind in ("positive_float", "positive_int"):
+        schema["minimum"] = 1
+    if field.default is not None:
+        schema["default"] = _json_number(field.default)
+    return {"label": field.label, "description": field.description, "schema": schema}
+
+
+def conn_fields() -> dict[str, dict[str, Any]]:
+    """``conn-fields`` of the provider metadata, built afresh so callers may change their copy."""
+    return {field.key: conn_field(field) for field in EXTRAS}
+
+
+# key -> {label, description, JSON schema}
+CONN_FIELDS: dict[str, dict[str, Any]] = conn_fields()
 
 UI_FIELD_BEHAVIOUR: dict[str, Any] = {
     "hidden_fields": ["host", "schema", "port", "extra"],
     "relabeling": {"login": "Client ID", "password": "Client Secret"},
     "placeholders": {
         "login": "1000.XXXXXXXXXXXXXXXXXXXXXXXXXXXXXX",
-        "data_center": "us",
-        "environment": "production",
-        "api_version": "v8",
+        # An empty choice means its default: say which.
+        **{field.key: field.default for field in EXTRAS if field.kind == "choice"},
     },
 }
 
@@ -107,27 +82,26 @@ def connection_form_widgets() -> dict[str, Any]:
         return {}
 
     widgets: dict[str, Any] = {}
-    for key, field in CONN_FIELDS.items():
-        label = lazy_gettext(field["label"])
-        schema = field["schema"]
-        if "enum" in schema:
+    for field in EXTRAS:
+        label = lazy_gettext(field.label)
+        if field.kind == "choice":
             # Airflow 2.x forms accept only text, password, integer and boolean fields: the allowed
             # values go in the description and the hook validates the choice.
-            widgets[key] = StringField(
+            widgets[field.key] = StringField(
                 label,
-                default=schema.get("default"),
+                default=field.default,
                 widget=BS3TextFieldWidget(),
-                description=f"{field['description']} One of: {', '.join(schema['enum'])}.",
+                description=f"{field.description} One of: {', '.join(field.choices)}.",
             )
-        elif schema.get("format") == "password":
-            widgets[key] = PasswordField(label, widget=BS3PasswordFieldWidget(), description=field["description"])
-        elif "number" in schema["type"] or "integer" in schema["type"]:
-            widgets[key] = IntegerField(
+        elif field.kind == "secret":
+            widgets[field.key] = PasswordField(label, widget=BS3PasswordFieldWidget(), description=field.description)
+        elif field.kind in ("positive_float", "positive_int"):
+            widgets[field.key] = IntegerField(
                 label,
                 validators=[Optional(), NumberRange(min=1)],
                 widget=BS3TextFieldWidget(),
-                description=field["description"],
+                description=field.description,
             )
         else:
-            widgets[key] = StringField(label, widget=BS3TextFieldWidget(), description=field["description"])
+            widgets[field.key] = StringField(label, widget=BS3TextFieldWidget(), description=field.description)
     return widgets

@@ -1,6 +1,8 @@
 """Provider metadata for Airflow's provider manager (entry point ``apache_airflow_provider``).
 
 A pure function over constants: the provider manager calls it on every Airflow process start.
+The connection form comes from the extras table in :mod:`~airflow_provider_zohocrm.connection`,
+rebuilt on each call so that a caller changing its copy changes nothing else.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from typing import Any
 
 def get_provider_info() -> dict[str, Any]:
     from airflow_provider_zohocrm import __version__
-    from airflow_provider_zohocrm.connection_form import CONN_FIELDS, provider_ui_field_behaviour
+    from airflow_provider_zohocrm.connection_form import conn_fields, provider_ui_field_behaviour
 
     return {
         "package-name": "airflow-provider-zohocrm",
@@ -59,7 +61,7 @@ def get_provider_info() -> dict[str, Any]:
                 "connection-type": "zoho_crm",
                 "hook-class-name": "airflow_provider_zohocrm.hooks.zoho_crm.ZohoCRMHook",
                 "hook-name": "Zoho CRM",
-                "conn-fields": CONN_FIELDS,
+                "conn-fields": conn_fields(),
                 "ui-field-behaviour": provider_ui_field_behaviour(),
             }
         ],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from airflow_provider_zohocrm import data_centers
+from airflow_provider_zohocrm import connection, data_centers
 from airflow_provider_zohocrm.data_centers import is_zoho_api_domain
 
 from .helpers import make_settings
@@ -34,6 +34,14 @@ def test_exactly_the_documented_data_centers_and_environments():
     assert set(data_centers.ENVIRONMENTS) == set(ENV_PREFIX)
     assert data_centers.DEFAULT_DATA_CENTER == "us"
     assert data_centers.DEFAULT_ENVIRONMENT == "production"
+
+
+def test_connection_extras_offer_exactly_these_choices():
+    by_key = {field.key: field for field in connection.EXTRAS}
+    assert by_key["data_center"].choices == tuple(data_centers.DATA_CENTERS)
+    assert by_key["data_center"].default == data_centers.DEFAULT_DATA_CENTER
+    assert by_key["environment"].choices == tuple(data_centers.ENVIRONMENTS)
+    assert by_key["environment"].default == data_centers.DEFAULT_ENVIRONMENT
 
 
 @pytest.mark.parametrize(("dc", "env", "accounts", "api"), CASES)

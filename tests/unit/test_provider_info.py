@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from airflow_provider_zohocrm import __version__, connection, data_centers
-from airflow_provider_zohocrm.connection_form import CONN_FIELDS
+from airflow_provider_zohocrm.connection import EXTRAS
+from airflow_provider_zohocrm.connection_form import CONN_FIELDS, ui_field_behaviour
 from airflow_provider_zohocrm.get_provider_info import get_provider_info
 from airflow_provider_zohocrm.hooks import ZohoCRMHook
 
@@ -79,6 +80,34 @@ def test_conn_field_choices_match_the_parser(conn_type):
     assert fields["max_retry_seconds"]["schema"]["default"] == connection.DEFAULT_MAX_RETRY_SECONDS
 
 
+def test_conn_fields_follow_the_extras_table(conn_type):
+    numeric = {"positive_float": "number", "positive_int": "integer"}
+    for field in EXTRAS:
+        form = conn_type["conn-fields"][field.key]
+        assert (form["label"], form["description"]) == (field.label, field.description)
+        schema = form["schema"]
+        assert schema.get("default") == field.default, field.key
+        assert schema.get("enum", []) == list(field.choices), field.key
+        if field.kind in numeric:
+            assert schema["type"] == [numeric[field.kind], "null"]
+            assert schema["minimum"] == 1
+        else:
+            assert schema["type"] == ["string", "null"]
+
+
+def test_integral_number_defaults_read_as_written(conn_type):
+    # 30, not 30.0: the metadata is the form a user sees.
+    assert repr(conn_type["conn-fields"]["timeout"]["schema"]["default"]) == "30"
+    assert repr(conn_type["conn-fields"]["max_retry_seconds"]["schema"]["default"]) == "300"
+
+
+def test_choice_placeholders_name_the_default():
+    placeholders = ui_field_behaviour()["placeholders"]
+    for field in EXTRAS:
+        if field.kind == "choice":
+            assert placeholders[field.key] == field.default
+
+
 def test_ui_field_behaviour_in_metadata_spelling(conn_type):
     behaviour = conn_type["ui-field-behaviour"]
     assert set(behaviour) == {"hidden-fields", "relabeling", "placeholders"}
@@ -96,6 +125,13 @@ def test_form_widgets_match_conn_fields(conn_type):
     assert widgets["refresh_token"].field_class.__name__ == "PasswordField"
     assert widgets["data_center"].field_class.__name__ == "StringField"
     assert widgets["timeout"].field_class.__name__ == "IntegerField"
+    assert widgets["accounts_url"].field_class.__name__ == "StringField"
+    for field in EXTRAS:
+        description = widgets[field.key].kwargs["description"]
+        assert description.startswith(field.description), field.key
+        if field.choices:
+            assert description.endswith(f"One of: {', '.join(field.choices)}."), field.key
+            assert widgets[field.key].kwargs["default"] == field.default
 
 
 @pytest.mark.skipif(HAS_WTFORMS, reason="covered by test_form_widgets_match_conn_fields")
@@ -107,8 +143,12 @@ def test_form_widgets_empty_without_wtforms(conn_type):
 def test_provider_info_is_a_fresh_copy():
     first = get_provider_info()
     first["connection-types"][0]["ui-field-behaviour"]["relabeling"]["login"] = "mutated"
-    assert get_provider_info()["connection-types"][0]["ui-field-behaviour"]["relabeling"]["login"] == "Client ID"
+    first["connection-types"][0]["conn-fields"]["timeout"]["schema"]["default"] = 1
+    second = get_provider_info()["connection-types"][0]
+    assert second["ui-field-behaviour"]["relabeling"]["login"] == "Client ID"
+    assert second["conn-fields"]["timeout"]["schema"]["default"] == 30
     assert CONN_FIELDS["refresh_token"]["label"] == "Refresh Token"
+    assert CONN_FIELDS["timeout"]["schema"]["default"] == 30
 
 
 # --- subprocesses --------------------------------------------------------------------------------
