@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_zohocrm.unenroll.result import UnenrollError
 from airflow_provider_zohocrm.exceptions import ZohoCRMPermissionError, ZohoCRMValidationError
 from airflow_provider_zohocrm.hooks.zoho_crm import ZohoCRMHook
 from airflow_provider_zohocrm.operators import UnenrollCadenceOperator
+from airflow_provider_zohocrm.unenroll.result import UnenrollError
 
 pytestmark = pytest.mark.integration
 

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 import pytest
 import requests
 
-from airflow_provider_zohocrm.auth import oauth, variable_cache
+from airflow_provider_zohocrm.auth import variable_cache
 from airflow_provider_zohocrm.auth.oauth import TokenManager
 from airflow_provider_zohocrm.auth.token_cache import MEMORY_CACHE, AccessToken, FileTokenCache
 from airflow_provider_zohocrm.auth.variable_cache import VariableTokenCache

@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 import requests
 
+from airflow_provider_zohocrm.exceptions import ZohoCRMAuthError, ZohoCRMPermissionError, ZohoCRMValidationError
+from airflow_provider_zohocrm.hooks.zoho_crm import ZohoCRMHook
 from airflow_provider_zohocrm.unenroll.engine import (
     UnenrollError,
     UnenrollProgress,
@@ -20,8 +22,6 @@ from airflow_provider_zohocrm.unenroll.engine import (
     planned_calls,
     unenroll,
 )
-from airflow_provider_zohocrm.exceptions import ZohoCRMAuthError, ZohoCRMPermissionError, ZohoCRMValidationError
-from airflow_provider_zohocrm.hooks.zoho_crm import ZohoCRMHook
 
 from ..helpers import API_ROOT, TOKEN_URL, api_requests, mock_token, token_requests  # noqa: TID252 - the shared test helpers
 

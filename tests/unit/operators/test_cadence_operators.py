@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_zohocrm.unenroll.engine import UnenrollProgress
-from airflow_provider_zohocrm.unenroll.result import UnenrollError
+from airflow_provider_zohocrm.coerce import to_list as as_id_list
 from airflow_provider_zohocrm.exceptions import ZohoCRMError, ZohoCRMValidationError
 from airflow_provider_zohocrm.operators import UnenrollCadenceOperator
-from airflow_provider_zohocrm.coerce import to_list as as_id_list
 from airflow_provider_zohocrm.operators.cadences import ProgressLog, cadence_warning, format_progress
+from airflow_provider_zohocrm.unenroll.engine import UnenrollProgress
+from airflow_provider_zohocrm.unenroll.result import UnenrollError
 
 from ..helpers import API_ROOT, mock_token  # noqa: TID252 - the shared test helpers
 

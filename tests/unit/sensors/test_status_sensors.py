@@ -171,7 +171,7 @@ def test_invalid_status_fails_before_any_request(conn: str, requests_mock: Any, 
 @pytest.mark.parametrize("active", ["maybe", None, 2])
 def test_invalid_active_names_the_parameter(conn: str, requests_mock: Any, active: Any) -> None:
     sensor = WorkflowRuleStatusSensor(task_id="wait", rule_id=RULE_ID, active=active)
-    with pytest.raises(ZohoCRMValidationError, match="(?i)active must be true or false"):
+    with pytest.raises(ZohoCRMValidationError, match=r"(?i)active must be true or false"):
         sensor.execute({})
     assert requests_mock.request_history == []
 
