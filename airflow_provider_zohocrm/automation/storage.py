@@ -2,8 +2,8 @@
 
 A plain path (no scheme) is a local file written with ``pathlib``; any URL (``s3://``, ``gs://``,
 ``file://``, ``s3://conn_id@bucket/key``...) goes through ``ObjectStoragePath``, imported on first
-use (``airflow.sdk`` on Airflow 3, ``airflow.io.path`` on 2.x), so it reaches whatever filesystems
-the installed providers register, with their Airflow connections.
+use (see :mod:`airflow_provider_zohocrm.object_storage`), so it reaches whatever filesystems the
+installed providers register, with their Airflow connections.
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from airflow_provider_zohocrm.automation.document import check_document
 from airflow_provider_zohocrm.coerce import is_structured_text, to_structured
 from airflow_provider_zohocrm.exceptions import ZohoCRMValidationError
+from airflow_provider_zohocrm.object_storage import is_url as _is_url
+from airflow_provider_zohocrm.object_storage import object_storage_path as _object_storage_path
 
 
 def write_document(location: str, document: dict[str, Any]) -> None:
@@ -57,16 +58,3 @@ def load_snapshot(value: Any, param: str = "snapshot") -> dict[str, Any]:
     if isinstance(value, str) and value.strip() and not is_structured_text(value):
         value = read_document(value.strip())
     return check_document(to_structured(value, param), param)
-
-
-def _is_url(location: str) -> bool:
-    # One-letter schemes are Windows drive letters, not URLs.
-    return len(urlsplit(location).scheme) > 1
-
-
-def _object_storage_path(url: str) -> Any:
-    try:
-        from airflow.sdk import ObjectStoragePath
-    except ImportError:  # Airflow 2.x
-        from airflow.io.path import ObjectStoragePath  # type: ignore[no-redef]
-    return ObjectStoragePath(url)

@@ -11,7 +11,7 @@ from airflow_provider_zohocrm.operators.base import ZohoCRMBaseOperator
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
 
-    from airflow_provider_zohocrm.unenroll.checkpoint import FileCheckpoint
+    from airflow_provider_zohocrm.unenroll.checkpoint import CheckpointStore, TaskCheckpoint
     from airflow_provider_zohocrm.unenroll.engine import UnenrollProgress
 
 PROGRESS_EVERY_SECONDS = 10.0
@@ -30,12 +30,20 @@ class UnenrollCadenceOperator(ZohoCRMBaseOperator):
         tasks using the same Zoho user need.
     :param fail_on_error: fail the task after all calls ran if any record failed (default), or
         return the result with its failures.
-    :param checkpoint: record each answered batch in a file keyed by (dag_id, run_id, task_id,
-        map_index) (default ``True``), so that a retry after a crash or a failure sends only the
-        batches not answered yet and still reports every record once (``batches_resumed`` of
-        them from the file). The file is deleted when the task succeeds, so clearing a successful
-        task starts afresh; see :mod:`airflow_provider_zohocrm.unenroll.checkpoint` for where
-        it lives. A retry must see the same ids in the same order (a list or XCom does).
+    :param checkpoint: where each answered batch is recorded, keyed by (dag_id, run_id, task_id,
+        map_index), so that a retry after a crash or a failure sends only the batches not
+        answered yet and still reports every record once (``batches_resumed`` of them from the
+        checkpoint). ``True`` (default): ``$ZOHO_CRM_CHECKPOINT_DIR`` (a directory or a URL),
+        else a local directory under ``$AIRFLOW_HOME``. ``False``: none. An absolute local
+        directory: a file per task instance there, which a retry finds **on the same host only**
+        (or on hosts sharing that mount). An object-storage URL (``s3://bucket/prefix``,
+        ``s3://conn_id@bucket/prefix``, ``gs://...``, ``file:///shared/dir``): an object per
+        batch through ``ObjectStoragePath``, which a retry finds **on any host that can reach the
+        URL**; use one on Celery or Kubernetes executors, where a retry may run elsewhere.
+        Templated; ``"True"``/``"False"`` text counts as the bool. Anything else fails the task
+        before any request. The checkpoint is deleted when the task succeeds, so clearing a
+        successful task starts afresh (see :mod:`airflow_provider_zohocrm.unenroll.checkpoint`).
+        A retry must see the same ids in the same order (a list or XCom does).
 
     Returns ``{"module", "cadence_ids", "records", "calls", "succeeded", "failed", "failures",
     "failures_truncated", "failed_by_code", ...}``: counts of (record, cadence batch) pairs, and
@@ -49,6 +57,7 @@ class UnenrollCadenceOperator(ZohoCRMBaseOperator):
         "cadence_ids",
         "max_workers",
         "fail_on_error",
+        "checkpoint",
     )
 
     def __init__(
@@ -59,7 +68,7 @@ class UnenrollCadenceOperator(ZohoCRMBaseOperator):
         cadence_ids: Any,
         max_workers: int = 8,
         fail_on_error: bool = True,
-        checkpoint: bool = True,
+        checkpoint: bool | str = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -80,9 +89,10 @@ class UnenrollCadenceOperator(ZohoCRMBaseOperator):
         cadences = to_list(self.cadence_ids, "cadence_ids")
         workers = to_int(self.max_workers, "max_workers")
         fail_on_error = to_bool(self.fail_on_error, "fail_on_error")
+        checkpoints = self._checkpoint_store()  # a bad value fails here, before any request
         if self.dry_run_enabled:
             return self._dry_run(module, records, cadences, workers)
-        checkpoint = self._checkpoint(context)
+        checkpoint = self._checkpoint(context, checkpoints)
         result = self.hook.client.cadences.unenroll(
             module, records, cadences, max_workers=workers, progress=ProgressLog(self.log), checkpoint=checkpoint
         )
@@ -105,16 +115,21 @@ class UnenrollCadenceOperator(ZohoCRMBaseOperator):
             checkpoint.delete()
         return result
 
-    def _checkpoint(self, context: Context) -> FileCheckpoint | None:
-        """The task instance's checkpoint file, or None (disabled, or no task instance to key it)."""
-        from airflow_provider_zohocrm.coerce import to_bool
-        from airflow_provider_zohocrm.unenroll.checkpoint import FileCheckpoint, task_key
+    def _checkpoint_store(self) -> CheckpointStore | None:
+        """The store ``checkpoint`` selects (None: disabled); raises ZohoCRMValidationError if bad."""
+        from airflow_provider_zohocrm.unenroll.checkpoint_store import checkpoint_store
 
-        key = task_key(context) if to_bool(self.checkpoint, "checkpoint") else None
-        if key is None:
+        return checkpoint_store(self.checkpoint, "checkpoint")
+
+    def _checkpoint(self, context: Context, store: CheckpointStore | None) -> TaskCheckpoint | None:
+        """The task instance's checkpoint, or None (disabled, or no task instance to key it)."""
+        from airflow_provider_zohocrm.unenroll.checkpoint import task_key
+
+        key = task_key(context) if store is not None else None
+        if store is None or key is None:
             return None
-        checkpoint = FileCheckpoint.for_task(*key)
-        self.log.info("Finished batches are checkpointed in %s", checkpoint.path)
+        checkpoint = store.for_task(*key)
+        self.log.info("Finished batches are checkpointed in %r", checkpoint)
         return checkpoint
 
     def _dry_run(self, module: Any, records: Any, cadences: Any, workers: Any) -> dict[str, Any]:

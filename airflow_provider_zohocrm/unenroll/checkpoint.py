@@ -9,11 +9,24 @@ left after the retries, NOT_ALLOWED, a fatal error) are not recorded: a re-run s
 which is what a task retry is for. Each record carries a digest of its module, cadence and record
 ids; a batch whose ids changed since is sent again instead of being trusted.
 
-``FileCheckpoint`` keeps one append-only JSON-lines file per key (fsync'd per line; a torn last
-line from a crash is ignored) under ``$ZOHO_CRM_CHECKPOINT_DIR``, else
-``$AIRFLOW_HOME/zohocrm_checkpoints``, else a per-user directory in the temp dir. It holds batch
-indices, digests, counts and failed record ids with Zoho's code and message; never a credential.
-Other stores (XCom, object storage) implement the two-method ``Checkpoint`` protocol.
+A ``Checkpoint`` has two methods (``done``, ``record``); a ``CheckpointStore`` gives each task
+instance, keyed by (dag_id, run_id, task_id, map_index), a ``TaskCheckpoint`` (which can also
+``delete`` itself). Two stores exist; either holds batch indices, digests, counts and failed record
+ids with Zoho's code and message, never a credential:
+
+- ``FileCheckpointStore`` (here): one append-only JSON-lines ``FileCheckpoint`` file per task
+  instance (fsync'd per line; a torn last line from a crash is ignored) in a local directory:
+  ``$ZOHO_CRM_CHECKPOINT_DIR``, else ``$AIRFLOW_HOME/zohocrm_checkpoints``, else a per-user
+  directory in the temp dir. It guarantees resumption on **one host** only: a retry that runs on
+  another worker (Celery, Kubernetes) finds no file and sends every batch again, unless the
+  directory is shared storage that every worker mounts.
+- ``ObjectStorageCheckpointStore`` (:mod:`airflow_provider_zohocrm.unenroll.object_checkpoint`):
+  one small JSON object per finished batch under a per-task-instance prefix of an
+  ``ObjectStoragePath`` URL (``s3://``, ``gs://``, ``file:///shared/...``); a retry on **any
+  host that can reach the URL** resumes.
+
+:mod:`airflow_provider_zohocrm.unenroll.checkpoint_store` picks the store from the operator's
+``checkpoint`` argument (``True``, ``False``, a directory or a URL) or ``$ZOHO_CRM_CHECKPOINT_DIR``.
 """
 
 from __future__ import annotations
@@ -30,6 +43,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
+from airflow_provider_zohocrm.exceptions import ZohoCRMValidationError
+from airflow_provider_zohocrm.object_storage import is_url, redact_url
 from airflow_provider_zohocrm.unenroll.result import BatchOutcome
 
 log = logging.getLogger(__name__)
@@ -50,19 +65,85 @@ class Checkpoint(Protocol):
         """Remember a finished batch durably before returning."""
 
 
+class TaskCheckpoint(Checkpoint, Protocol):
+    """The checkpoint of one task instance, as a ``CheckpointStore`` gives it."""
+
+    def delete(self) -> None:
+        """Forget every finished batch: the next run with this key starts from the first batch."""
+
+
+class CheckpointStore(Protocol):
+    """Gives each task instance its checkpoint; all the tries of a task instance share it."""
+
+    def for_task(self, dag_id: str, run_id: str, task_id: str, map_index: int = -1) -> TaskCheckpoint:
+        """The checkpoint of the task instance (dag_id, run_id, task_id, map_index)."""
+
+
 def batch_digest(module: str, cadence_ids: tuple[str, ...], record_ids: list[str]) -> str:
     material = "\x1f".join((module.lower(), ",".join(cadence_ids), ",".join(record_ids)))
     return hashlib.blake2b(material.encode(), digest_size=8).hexdigest()
 
 
-def default_directory() -> Path:
-    configured = os.environ.get(DIR_ENV)
+def default_location() -> str:
+    """``$ZOHO_CRM_CHECKPOINT_DIR`` (a directory or a URL), else the default local directory."""
+    configured = os.environ.get(DIR_ENV, "").strip()
     if configured:
-        return Path(configured)
+        return configured
     home = os.environ.get("AIRFLOW_HOME")
     if home:
-        return Path(home) / "zohocrm_checkpoints"
-    return Path(tempfile.gettempdir()) / f"airflow-zohocrm-checkpoints-{os.getuid()}"
+        return str(Path(home) / "zohocrm_checkpoints")
+    return str(Path(tempfile.gettempdir()) / f"airflow-zohocrm-checkpoints-{os.getuid()}")
+
+
+def default_directory() -> Path:
+    """The local directory of ``FileCheckpoint`` files when none is given (``default_location``)."""
+    location = default_location()
+    if is_url(location):
+        raise ZohoCRMValidationError(
+            f"${DIR_ENV} is a URL ({redact_url(location)}), not a local directory",
+            details={"json_path": "checkpoint"},
+            hint="Use airflow_provider_zohocrm.unenroll.checkpoint_store.default_store() for it",
+        )
+    return Path(location)
+
+
+def task_name(dag_id: str, run_id: str, task_id: str, map_index: int = -1) -> str:
+    """A task instance's name in a store: readable, with a digest of the whole key (unique)."""
+    key = json.dumps([dag_id, run_id, task_id, map_index])
+    digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+    readable = _UNSAFE.sub("_", f"{dag_id}.{task_id}")[:80]
+    suffix = "" if map_index < 0 else f".{map_index}"
+    return f"{readable}{suffix}.{digest}"
+
+
+def encode_batch(batch_index: int, outcome: BatchOutcome) -> bytes:
+    """A finished batch as one line of compact JSON (without its newline)."""
+    return json.dumps(
+        {
+            "batch": batch_index,
+            "digest": outcome.digest,
+            "succeeded": outcome.succeeded,
+            "failures": [[rid, code, message[:MAX_MESSAGE]] for rid, code, message in outcome.failures],
+        },
+        separators=(",", ":"),
+    ).encode()
+
+
+def parse_batch(raw: bytes) -> tuple[int, BatchOutcome] | None:
+    """The (index, outcome) ``encode_batch`` wrote, or None for anything else (torn, foreign)."""
+    try:
+        data: Any = json.loads(raw)
+        index, succeeded, failures = data["batch"], data["succeeded"], data["failures"]
+        outcome = BatchOutcome(
+            succeeded=int(succeeded),
+            failures=tuple((str(rid), str(code), str(message)) for rid, code, message in failures),
+            digest=str(data.get("digest") or ""),
+        )
+    except (ValueError, TypeError, KeyError):
+        return None
+    if isinstance(index, bool) or not isinstance(index, int) or index < 0:
+        return None
+    return index, outcome
 
 
 class FileCheckpoint:
@@ -83,12 +164,8 @@ class FileCheckpoint:
     ) -> FileCheckpoint:
         """The checkpoint of one task instance (all its tries share it); prunes stale files first."""
         root = Path(directory) if directory is not None else default_directory()
-        key = json.dumps([dag_id, run_id, task_id, map_index])
-        digest = hashlib.sha256(key.encode()).hexdigest()[:24]
-        readable = _UNSAFE.sub("_", f"{dag_id}.{task_id}")[:80]
-        suffix = "" if map_index < 0 else f".{map_index}"
         prune_stale(root)
-        return cls(root / f"{readable}{suffix}.{digest}.jsonl")
+        return cls(root / f"{task_name(dag_id, run_id, task_id, map_index)}.jsonl")
 
     def done(self) -> dict[int, BatchOutcome]:
         try:
@@ -101,7 +178,7 @@ class FileCheckpoint:
         finished: dict[int, BatchOutcome] = {}
         skipped = 0
         for line in raw.splitlines():
-            parsed = _parse(line)
+            parsed = parse_batch(line)
             if parsed is None:
                 skipped += 1  # a torn last line (the writer died mid-write), or foreign text
                 continue
@@ -113,15 +190,7 @@ class FileCheckpoint:
         return finished
 
     def record(self, batch_index: int, outcome: BatchOutcome) -> None:
-        line = json.dumps(
-            {
-                "batch": batch_index,
-                "digest": outcome.digest,
-                "succeeded": outcome.succeeded,
-                "failures": [[rid, code, message[:MAX_MESSAGE]] for rid, code, message in outcome.failures],
-            },
-            separators=(",", ":"),
-        )
+        line = encode_batch(batch_index, outcome)
         if not self._tail_checked:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
@@ -131,7 +200,7 @@ class FileCheckpoint:
                 if size and os.pread(fd, 1, size - 1) != b"\n":
                     os.write(fd, b"\n")  # end a torn last line, so this record starts a line of its own
                 self._tail_checked = True
-            os.write(fd, line.encode() + b"\n")
+            os.write(fd, line + b"\n")
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -143,6 +212,22 @@ class FileCheckpoint:
 
     def __repr__(self) -> str:
         return f"FileCheckpoint({str(self.path)!r})"
+
+
+class FileCheckpointStore:
+    """``FileCheckpoint`` files in a local directory: a retry resumes on the same host only.
+
+    ``directory`` None is ``default_directory()``, read when a task asks for its checkpoint.
+    """
+
+    def __init__(self, directory: str | os.PathLike[str] | None = None) -> None:
+        self.directory = Path(directory) if directory is not None else None
+
+    def for_task(self, dag_id: str, run_id: str, task_id: str, map_index: int = -1) -> FileCheckpoint:
+        return FileCheckpoint.for_task(dag_id, run_id, task_id, map_index, directory=self.directory)
+
+    def __repr__(self) -> str:
+        return f"FileCheckpointStore({str(self.directory) if self.directory else None!r})"
 
 
 def task_key(context: Mapping[str, Any]) -> tuple[str, str, str, int] | None:
@@ -167,19 +252,3 @@ def prune_stale(directory: Path, max_age: float = STALE_AFTER_SECONDS) -> None:
         with contextlib.suppress(OSError):
             if entry.stat().st_mtime < cutoff:
                 entry.unlink()
-
-
-def _parse(line: bytes) -> tuple[int, BatchOutcome] | None:
-    try:
-        data: Any = json.loads(line)
-        index, succeeded, failures = data["batch"], data["succeeded"], data["failures"]
-        outcome = BatchOutcome(
-            succeeded=int(succeeded),
-            failures=tuple((str(rid), str(code), str(message)) for rid, code, message in failures),
-            digest=str(data.get("digest") or ""),
-        )
-    except (ValueError, TypeError, KeyError):
-        return None
-    if isinstance(index, bool) or not isinstance(index, int) or index < 0:
-        return None
-    return index, outcome

@@ -12,17 +12,19 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_zohocrm.unenroll.engine import unenroll
+from airflow_provider_zohocrm.exceptions import ZohoCRMServerError, ZohoCRMValidationError
 from airflow_provider_zohocrm.unenroll.checkpoint import (
     DIR_ENV,
     FileCheckpoint,
+    FileCheckpointStore,
     batch_digest,
     default_directory,
+    default_location,
     prune_stale,
     task_key,
 )
+from airflow_provider_zohocrm.unenroll.engine import unenroll
 from airflow_provider_zohocrm.unenroll.result import BatchOutcome
-from airflow_provider_zohocrm.exceptions import ZohoCRMServerError
 
 CADENCE = "554023000004090000"
 MISSING = "999"  # records of this prefix fail in the fake Zoho below
@@ -214,6 +216,19 @@ def test_default_directory(monkeypatch, tmp_path):
     assert default_directory() == tmp_path / "zohocrm_checkpoints"
     monkeypatch.delenv("AIRFLOW_HOME")
     assert default_directory().name.startswith("airflow-zohocrm-checkpoints-")
+
+
+def test_the_file_store_gives_each_task_instance_its_file(monkeypatch, tmp_path):
+    key = ("d", "r", "t", 2)
+    assert FileCheckpointStore(tmp_path).for_task(*key).path == FileCheckpoint.for_task(*key, directory=tmp_path).path
+    default = FileCheckpointStore()  # the default directory, read when a task asks for its checkpoint
+    monkeypatch.setenv(DIR_ENV, str(tmp_path / "later"))
+    assert default.for_task(*key).path.parent == tmp_path / "later"
+    assert default_location() == str(tmp_path / "later")
+    monkeypatch.setenv(DIR_ENV, "s3://bucket/checkpoints")  # a URL is for the object store
+    assert default_location() == "s3://bucket/checkpoints"
+    with pytest.raises(ZohoCRMValidationError, match="is a URL"):
+        default.for_task(*key)
 
 
 def test_task_key_from_the_context():
