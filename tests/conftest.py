@@ -1,4 +1,9 @@
-"""Fixtures shared by every test layer: isolated token caches, a canary connection, recorded sleeps."""
+"""Fixtures shared by every test layer.
+
+Isolated token caches, the canary connection, recorded retry sleeps; Zoho mocked with
+``requests_mock`` (``zoho_token``, ``zoho``, ``hook``, ``memory_conn``); the bundled emulator
+(``emulator``, ``emulator_hook``). The constants and plain helpers live in ``tests/unit/helpers.py``.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,13 @@ import os
 import shutil
 import sys
 import tempfile
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from airflow_provider_zohocrm.hooks.zoho_crm import ZohoCRMHook
+    from airflow_provider_zohocrm.testing.emulator.server import ZohoCRMEmulator
 
 # A private AIRFLOW_HOME for the whole run, set before anything imports airflow: the default
 # ~/airflow may hold a config written by another Airflow major version (an Airflow 3 airflow.cfg
@@ -21,13 +30,8 @@ if "airflow" not in sys.modules:
     os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
     atexit.register(shutil.rmtree, _airflow_home, ignore_errors=True)
 
-CONN_ID = "zoho_crm_default"
-CLIENT_ID = "1000.CANARYCLIENTID"
-# Canary secrets: unique strings that must never show up in logs, errors or reprs.
-CLIENT_SECRET = "canary-client-secret-7f3a"
-REFRESH_TOKEN = "canary-refresh-token-9b2c"
-ACCESS_TOKEN = "canary-access-token-4d1e"
-CANARIES = (CLIENT_SECRET, REFRESH_TOKEN, ACCESS_TOKEN)
+# Below AIRFLOW_HOME all the same, should the helpers ever import Airflow.
+from unit.helpers import CLIENT_ID, CLIENT_SECRET, CONN_ID, REFRESH_TOKEN, mock_token
 
 
 @pytest.fixture(autouse=True)
@@ -82,3 +86,49 @@ def recorded_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     sleeps: list[float] = []
     monkeypatch.setattr("airflow_provider_zohocrm.retry._sleep", sleeps.append)
     return sleeps
+
+
+# --- Zoho mocked with requests_mock -------------------------------------------------------------
+
+
+@pytest.fixture
+def zoho_token(requests_mock: Any) -> Any:
+    """The us accounts server's token endpoint answers with ``ACCESS_TOKEN``; returns its route."""
+    return mock_token(requests_mock)
+
+
+@pytest.fixture
+def zoho(zoho_conn: str, zoho_token: Any, requests_mock: Any) -> Any:
+    """``requests_mock`` with the default connection set and its token endpoint answered."""
+    return requests_mock
+
+
+@pytest.fixture
+def hook(zoho: Any, recorded_sleeps: list[float]) -> ZohoCRMHook:
+    """A hook on the default connection against ``zoho``; retry sleeps are recorded, not slept."""
+    from airflow_provider_zohocrm.hooks.zoho_crm import ZohoCRMHook
+
+    return ZohoCRMHook()
+
+
+@pytest.fixture
+def memory_conn(make_zoho_conn: Any, zoho_token: Any) -> str:
+    """The default connection with the in-process token cache (``auth_cache="memory"``), its token endpoint answered."""
+    return make_zoho_conn(auth_cache="memory")
+
+
+# --- the bundled emulator -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def emulator(zoho_crm_emulator: ZohoCRMEmulator) -> ZohoCRMEmulator:
+    """A fresh seeded emulator; ``AIRFLOW_CONN_ZOHO_CRM_DEFAULT`` points at it."""
+    return zoho_crm_emulator
+
+
+@pytest.fixture
+def emulator_hook(emulator: ZohoCRMEmulator) -> ZohoCRMHook:
+    """A hook on the default connection, which points at ``emulator``."""
+    from airflow_provider_zohocrm.hooks.zoho_crm import ZohoCRMHook
+
+    return ZohoCRMHook()

@@ -1,20 +1,13 @@
-"""Fixtures for the emulator's own tests: a fresh emulator, a token, and an authorised client."""
+"""Fixtures for the emulator's own tests: a token and an authorised client (``emulator``: ``tests/conftest.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from emulator_client import Api, fetch_token
 
 from airflow_provider_zohocrm.testing.emulator.server import ZohoCRMEmulator
-
-
-@pytest.fixture
-def emulator() -> Iterator[ZohoCRMEmulator]:
-    with ZohoCRMEmulator() as running:
-        yield running
 
 
 @pytest.fixture

@@ -36,16 +36,6 @@ ACCOUNT_ONBOARDING = "4876876000019209021"  # connected workflow on Accounts, in
 OUR_WRITES = {"modified_time", "modified_by"}  # what a status write changes besides the status
 
 
-@pytest.fixture
-def emulator(zoho_crm_emulator: ZohoCRMEmulator) -> ZohoCRMEmulator:
-    return zoho_crm_emulator
-
-
-@pytest.fixture
-def hook(emulator: ZohoCRMEmulator) -> ZohoCRMHook:
-    return ZohoCRMHook()
-
-
 def run(operator: ZohoCRMBaseOperator) -> Any:
     return operator.execute(context={})
 
@@ -201,7 +191,7 @@ def test_on_drift_warn_restores_everything_but_the_edited_rule(emulator: ZohoCRM
 
 
 def test_created_and_deleted_rules_are_reported_and_the_rest_restored(
-    emulator: ZohoCRMEmulator, hook: ZohoCRMHook
+    emulator: ZohoCRMEmulator, emulator_hook: ZohoCRMHook
 ) -> None:
     document = take_snapshot()
     pause(document)
@@ -216,9 +206,9 @@ def test_created_and_deleted_rules_are_reported_and_the_rest_restored(
             }
         ],
     }
-    created = hook.request("POST", "settings/automation/workflow_rules", json={"workflow_rules": [new_rule]})
+    created = emulator_hook.request("POST", "settings/automation/workflow_rules", json={"workflow_rules": [new_rule]})
     created_id = created["workflow_rules"][0]["details"]["id"]
-    hook.request("DELETE", f"settings/automation/workflow_rules/{NURTURE}")
+    emulator_hook.request("DELETE", f"settings/automation/workflow_rules/{NURTURE}")
     order_before = emulator.snapshot()["workflow_rules"]["order"]["Leads"]
 
     result = restore(document)  # on_drift="fail": neither blocks, restore writes neither
@@ -236,12 +226,12 @@ def test_created_and_deleted_rules_are_reported_and_the_rest_restored(
 
 
 def test_an_order_changed_during_the_window_is_put_back_with_the_fewest_moves(
-    emulator: ZohoCRMEmulator, hook: ZohoCRMHook
+    emulator: ZohoCRMEmulator, emulator_hook: ZohoCRMHook
 ) -> None:
     before = crm(emulator)
     document = take_snapshot()
     pause(document, include={"modules": ["Contacts"]})
-    hook.reorder_workflow_rules("Leads", [{"id": TRADE_SHOW, "module_specific_sequence": 8}])
+    emulator_hook.reorder_workflow_rules("Leads", [{"id": TRADE_SHOW, "module_specific_sequence": 8}])
     emulator.clear_journal()
 
     result = restore(document)

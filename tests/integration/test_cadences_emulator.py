@@ -14,18 +14,13 @@ from airflow_provider_zohocrm.hooks.zoho_crm import ZohoCRMHook
 from airflow_provider_zohocrm.operators import UnenrollCadenceOperator
 from airflow_provider_zohocrm.unenroll.result import UnenrollError
 
-pytestmark = pytest.mark.integration
+# Retry backoffs are recorded, not slept.
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("recorded_sleeps")]
 
 UNENROL = "/crm/v8/Contacts/actions/unenrol_from_cadences"
 MANUAL = "554023000004092008"  # seeded manual-enrollment Contacts cadence
 AUTOMATIC = "554023000004092009"  # seeded custom-view (automatic) Contacts cadence
 MISSING_PREFIX = "999"  # the emulator's records that never exist
-
-
-@pytest.fixture
-def emulator(zoho_crm_emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setattr("airflow_provider_zohocrm.retry._sleep", lambda seconds: None)
-    return zoho_crm_emulator
 
 
 def add_manual_cadences(emulator: Any, count: int, module: str = "Contacts") -> list[str]:

@@ -21,7 +21,8 @@ from airflow_provider_zohocrm.operators import (
     DeactivateConnectedWorkflowOperator,
 )
 
-pytestmark = pytest.mark.integration
+# Retry backoffs are recorded, not slept.
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("recorded_sleeps")]
 
 BASE = "/crm/v8/settings/connected_workflows"
 FIRST_NEW_ID = "4876876000019340001"
@@ -30,13 +31,6 @@ ACCOUNTS_INACTIVE = "4876876000019209021"
 VENDORS_DRAFT = "4876876000019209035"
 CONTACTS_MODULE_ID = "4876876000000002179"
 DEALS_MODULE_ID = "4876876000000002181"
-
-
-@pytest.fixture
-def emulator(zoho_crm_emulator: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    sleeps: list[float] = []
-    monkeypatch.setattr("airflow_provider_zohocrm.retry._sleep", sleeps.append)
-    return zoho_crm_emulator
 
 
 def writes(emulator: Any) -> list[dict[str, Any]]:

@@ -46,13 +46,6 @@ def later() -> Iterator[Callable[[float, Callable[[], Any]], None]]:
         timer.join(timeout=5)
 
 
-@pytest.fixture
-def no_retry_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    sleeps: list[float] = []
-    monkeypatch.setattr("airflow_provider_zohocrm.retry._sleep", sleeps.append)
-    return sleeps
-
-
 def control(emulator: Any, path: str, body: dict[str, Any]) -> None:
     """Change the emulator's state through its HTTP control API, as another process would."""
     response = requests.post(f"{emulator.url}/__emulator__/{path}", json=body, timeout=5)
@@ -100,7 +93,7 @@ def test_connected_workflow_trigger_sees_publication(zoho_crm_emulator: Any, lat
 
 
 def test_server_errors_while_polling_are_retried(
-    zoho_crm_emulator: Any, later: Any, no_retry_sleep: list[float]
+    zoho_crm_emulator: Any, later: Any, recorded_sleeps: list[float]
 ) -> None:
     def trouble_then_flip() -> None:
         zoho_crm_emulator.add_fault(status=503, count=2, method="GET", path=RULE_PATH)
@@ -112,8 +105,8 @@ def test_server_errors_while_polling_are_retried(
     statuses = [e["status"] for e in rule_gets(zoho_crm_emulator)]
     assert statuses.count(503) == 2
     assert statuses.count(429) == 1
-    assert len(no_retry_sleep) == 3
-    assert max(no_retry_sleep) >= 1  # Retry-After honoured
+    assert len(recorded_sleeps) == 3
+    assert max(recorded_sleeps) >= 1  # Retry-After honoured
 
 
 def test_missing_rule_yields_an_error_event(zoho_crm_emulator: Any) -> None:

@@ -62,16 +62,6 @@ TRADE_SHOW = "4876876000011037080"  # Leads, second in order
 MISSING = "4876876000099999999"
 
 
-@pytest.fixture
-def emulator(zoho_crm_emulator: ZohoCRMEmulator) -> ZohoCRMEmulator:
-    return zoho_crm_emulator
-
-
-@pytest.fixture
-def hook(emulator: ZohoCRMEmulator) -> ZohoCRMHook:
-    return ZohoCRMHook()
-
-
 def writes(emulator: ZohoCRMEmulator, since: int = 0) -> list[dict[str, Any]]:
     return [e for e in emulator.journal_entries(since) if e["path"].startswith("/crm/") and e["method"] != "GET"]
 
@@ -96,25 +86,25 @@ def leads_order(hook: ZohoCRMHook) -> list[str]:
 # --- activate / deactivate -------------------------------------------------------------------------------------
 
 
-def test_activate_then_rerun(emulator, hook):
+def test_activate_then_rerun(emulator, emulator_hook):
     def make() -> ActivateWorkflowRuleOperator:
         return ActivateWorkflowRuleOperator(task_id="activate", rule_id=NURTURE)
 
     assert run(make()) == {"rule_id": NURTURE, "active": True, "changed": True}
-    assert hook.get_workflow_rule(NURTURE)["status"]["active"] is True
+    assert emulator_hook.get_workflow_rule(NURTURE)["status"]["active"] is True
     (put,) = writes(emulator)
     assert put["json"] == {"workflow_rules": [{"id": NURTURE, "status": {"active": True}}]}
     assert rerun_writes_nothing(emulator, make) == {"rule_id": NURTURE, "active": True, "changed": False}
 
 
-def test_deactivate_deletes_queued_scheduled_actions_when_asked(emulator, hook):
+def test_deactivate_deletes_queued_scheduled_actions_when_asked(emulator, emulator_hook):
     run(ActivateWorkflowRuleOperator(task_id="activate", rule_id=NURTURE))
 
     def make() -> DeactivateWorkflowRuleOperator:
         return DeactivateWorkflowRuleOperator(task_id="deactivate", rule_id=NURTURE, delete_schedule_action=True)
 
     assert run(make())["changed"] is True
-    assert hook.get_workflow_rule(NURTURE)["status"]["active"] is False
+    assert emulator_hook.get_workflow_rule(NURTURE)["status"]["active"] is False
     state = next(r for r in emulator.snapshot()["workflow_rules"]["workflow_rules"] if r["id"] == NURTURE)
     assert state["scheduled_action_records"] == {"pending": 0, "deleted": 4}
     rerun_writes_nothing(emulator, make)
@@ -127,14 +117,14 @@ def test_deactivate_keeps_scheduled_actions_by_default(emulator):
     assert state["scheduled_action_records"] == {"pending": 4, "deleted": 0}
 
 
-def test_status_dry_runs_write_nothing(emulator, hook):
+def test_status_dry_runs_write_nothing(emulator, emulator_hook):
     result = run(ActivateWorkflowRuleOperator(task_id="a", rule_id=DELETED_NOTICE, dry_run=True))
     assert result["would_change"] is True
     assert result["plan"][0]["json"]["workflow_rules"][0]["status"] == {"active": True}
     run(DeactivateWorkflowRuleOperator(task_id="d", rule_id=ESCALATE, dry_run=True))
     assert writes(emulator) == []
-    assert hook.get_workflow_rule(DELETED_NOTICE)["status"]["active"] is False
-    assert hook.get_workflow_rule(ESCALATE)["status"]["active"] is True
+    assert emulator_hook.get_workflow_rule(DELETED_NOTICE)["status"]["active"] is False
+    assert emulator_hook.get_workflow_rule(ESCALATE)["status"]["active"] is True
 
 
 def test_unknown_rule_is_not_found(emulator):
@@ -159,7 +149,7 @@ def test_unknown_rule_is_not_found(emulator):
     ],
     ids=["name-and-trigger", "add-remove-conditions", "criteria", "add-remove-actions", "lock", "schedule", "score"],
 )
-def test_update_then_rerun(emulator, hook, rule_id, update):
+def test_update_then_rerun(emulator, emulator_hook, rule_id, update):
     def make() -> UpdateWorkflowRuleOperator:
         return UpdateWorkflowRuleOperator(task_id="update", rule_id=rule_id, rule=copy.deepcopy(update))
 
@@ -170,23 +160,23 @@ def test_update_then_rerun(emulator, hook, rule_id, update):
     assert len(writes(emulator)) == 1
     rerun_writes_nothing(emulator, make)
     # What the rule reads back passes validation as a re-run of the same update.
-    validate_rule_update(update, hook.get_workflow_rule(rule_id))
+    validate_rule_update(update, emulator_hook.get_workflow_rule(rule_id))
 
 
-def test_update_reads_back(emulator, hook):
+def test_update_reads_back(emulator, emulator_hook):
     run(UpdateWorkflowRuleOperator(task_id="u", rule_id=ESCALATE, rule=DOC_ADD_AND_REMOVE_CONDITIONS))
-    conditions = hook.get_workflow_rule(ESCALATE)["conditions"]
+    conditions = emulator_hook.get_workflow_rule(ESCALATE)["conditions"]
     assert [c["sequence_number"] for c in conditions] == [1, 2]
     assert conditions[0]["instant_actions"]["actions"][0]["type"] == "assign_owner"
     assert "4876876000015014036" not in {c["id"] for c in conditions}
 
 
-def test_update_dry_run_writes_nothing(emulator, hook):
-    before = hook.get_workflow_rule(ESCALATE)
+def test_update_dry_run_writes_nothing(emulator, emulator_hook):
+    before = emulator_hook.get_workflow_rule(ESCALATE)
     result = run(UpdateWorkflowRuleOperator(task_id="u", rule_id=ESCALATE, rule={"name": "Dry"}, dry_run=True))
     assert result["plan"][0]["json"] == {"workflow_rules": [{"name": "Dry"}]}
     assert writes(emulator) == []
-    assert hook.get_workflow_rule(ESCALATE) == before
+    assert emulator_hook.get_workflow_rule(ESCALATE) == before
 
 
 # Documented errors (page 002): the operator stops them before any write; sent anyway through the hook,
@@ -301,24 +291,24 @@ SERVER_ERRORS = [
 @pytest.mark.parametrize(
     ("rule_id", "update", "code", "where"), [c[1:] for c in SERVER_ERRORS], ids=[c[0] for c in SERVER_ERRORS]
 )
-def test_documented_errors(emulator, hook, rule_id, update, code, where):
+def test_documented_errors(emulator, emulator_hook, rule_id, update, code, where):
     with pytest.raises(ZohoCRMValidationError) as client:
         run(UpdateWorkflowRuleOperator(task_id="u", rule_id=rule_id, rule=update))
     assert client.value.json_path.startswith("rule")
     assert writes(emulator) == []
     with pytest.raises(ZohoCRMValidationError) as server:
-        hook.update_workflow_rule(rule_id, update)
+        emulator_hook.update_workflow_rule(rule_id, update)
     assert server.value.code == code
     assert server.value.status_code == 400
     assert where in (server.value.json_path or str(server.value.details))
 
 
-def test_update_of_an_unknown_rule_is_not_found(hook):
+def test_update_of_an_unknown_rule_is_not_found(emulator_hook):
     with pytest.raises(ZohoCRMNotFoundError):
-        hook.update_workflow_rule(MISSING, {"name": "x"})
+        emulator_hook.update_workflow_rule(MISSING, {"name": "x"})
 
 
-def test_unknown_action_id_is_a_server_side_check(hook):
+def test_unknown_action_id_is_a_server_side_check(emulator_hook):
     update = {
         "conditions": [
             {
@@ -333,14 +323,14 @@ def test_unknown_action_id_is_a_server_side_check(hook):
         ]
     }
     with pytest.raises(ZohoCRMValidationError, match="Invalid action ID"):
-        hook.update_workflow_rule(ESCALATE, update)
+        emulator_hook.update_workflow_rule(ESCALATE, update)
 
 
 # --- reorder ---------------------------------------------------------------------------------------------------
 
 
-def test_reorder_then_rerun(emulator, hook):
-    before = leads_order(hook)
+def test_reorder_then_rerun(emulator, emulator_hook):
+    before = leads_order(emulator_hook)
 
     def make() -> ReorderWorkflowRulesOperator:
         return ReorderWorkflowRulesOperator(task_id="r", module="Leads", order=[before[-1], before[2]])
@@ -348,7 +338,7 @@ def test_reorder_then_rerun(emulator, hook):
     result = run(make())
     wanted = [before[-1], before[2], *[r for r in before if r not in (before[-1], before[2])]]
     assert result["order"] == wanted
-    assert leads_order(hook) == wanted
+    assert leads_order(emulator_hook) == wanted
     (put,) = writes(emulator)
     assert put["query"] == {"module": "Leads"}
     assert put["json"] == {"reorder": {"workflow_rules": result["moves"]}}
@@ -356,29 +346,29 @@ def test_reorder_then_rerun(emulator, hook):
     assert rerun_writes_nothing(emulator, make)["order"] == wanted
 
 
-def test_reorder_page_003_sample_positions(emulator, hook):
+def test_reorder_page_003_sample_positions(emulator, emulator_hook):
     result = run(ReorderWorkflowRulesOperator(task_id="r", module="Leads", order={NURTURE: 1, TRADE_SHOW: 7}))
-    order = leads_order(hook)
+    order = leads_order(emulator_hook)
     assert order[0] == NURTURE
     assert order[6] == TRADE_SHOW
     assert result["order"] == order
 
 
-def test_reorder_full_reverse_and_dry_run(emulator, hook):
-    before = leads_order(hook)
+def test_reorder_full_reverse_and_dry_run(emulator, emulator_hook):
+    before = leads_order(emulator_hook)
     dry = run(ReorderWorkflowRulesOperator(task_id="r", module="Leads", order=before[::-1], dry_run=True))
     assert dry["order"] == before[::-1]
     assert writes(emulator) == []
-    assert leads_order(hook) == before
+    assert leads_order(emulator_hook) == before
     assert run(ReorderWorkflowRulesOperator(task_id="r", module="Leads", order=before[::-1]))["order"] == before[::-1]
 
 
-def test_reorder_already_in_order_writes_nothing(emulator, hook):
-    before = leads_order(hook)
+def test_reorder_already_in_order_writes_nothing(emulator, emulator_hook):
+    before = leads_order(emulator_hook)
     rerun_writes_nothing(emulator, lambda: ReorderWorkflowRulesOperator(task_id="r", module="Leads", order=before))
 
 
-def test_reorder_invalid_requests_fail_before_writing(emulator, hook):
+def test_reorder_invalid_requests_fail_before_writing(emulator, emulator_hook):
     with pytest.raises(ZohoCRMValidationError) as info:
         run(ReorderWorkflowRulesOperator(task_id="r", module="Leads", order={MISSING: 1, NURTURE: 9, WELCOME: 2}))
     assert len(info.value.details["problems"]) == 3  # WELCOME is a Contacts rule
@@ -393,25 +383,25 @@ def test_reorder_invalid_requests_fail_before_writing(emulator, hook):
         ("Nowhere", [{"id": NURTURE, "module_specific_sequence": 1}], "INVALID_MODULE"),
     ],
 )
-def test_reorder_errors_from_zoho_are_typed(emulator, hook, module, positions, code):
-    before = leads_order(hook)
+def test_reorder_errors_from_zoho_are_typed(emulator, emulator_hook, module, positions, code):
+    before = leads_order(emulator_hook)
     with pytest.raises(ZohoCRMValidationError) as info:
-        hook.reorder_workflow_rules(module, positions)
+        emulator_hook.reorder_workflow_rules(module, positions)
     assert info.value.code == code
-    assert leads_order(hook) == before
+    assert leads_order(emulator_hook) == before
 
 
-def test_reorder_of_rules_in_place_answers_empty(hook):
-    order = leads_order(hook)
-    assert hook.reorder_workflow_rules("Leads", [{"id": order[1], "module_specific_sequence": 2}]) == []
+def test_reorder_of_rules_in_place_answers_empty(emulator_hook):
+    order = leads_order(emulator_hook)
+    assert emulator_hook.reorder_workflow_rules("Leads", [{"id": order[1], "module_specific_sequence": 2}]) == []
 
 
-def test_get_workflow_rules_filters(hook):
-    leads = hook.get_workflow_rules("Leads")
+def test_get_workflow_rules_filters(emulator_hook):
+    leads = emulator_hook.get_workflow_rules("Leads")
     assert len(leads) == 8
-    inactive = hook.get_workflow_rules("Leads", active=False)
+    inactive = emulator_hook.get_workflow_rules("Leads", active=False)
     assert {r["id"] for r in inactive} == {NURTURE, DELETED_NOTICE}
-    assert len(hook.get_workflow_rules()) > len(leads)
+    assert len(emulator_hook.get_workflow_rules()) > len(leads)
 
 
 # --- errors outside validation: permission, scope, server failures, quotas ------------------------------------
@@ -430,14 +420,14 @@ def test_read_only_scope_fails_the_write_with_an_auth_error(emulator):
     assert info.value.code == "OAUTH_SCOPE_MISMATCH"
 
 
-def test_status_write_is_retried_after_a_server_error(emulator, hook, recorded_sleeps):
+def test_status_write_is_retried_after_a_server_error(emulator, emulator_hook, recorded_sleeps):
     emulator.add_fault(status=500, method="PUT", path=f"/crm/v8/settings/automation/workflow_rules/{NURTURE}")
     assert run(ActivateWorkflowRuleOperator(task_id="a", rule_id=NURTURE))["changed"] is True
     assert [w["status"] for w in writes(emulator)] == [500, 200]
-    assert hook.get_workflow_rule(NURTURE)["status"]["active"] is True
+    assert emulator_hook.get_workflow_rule(NURTURE)["status"]["active"] is True
 
 
-def test_condition_write_is_not_retried_blindly_and_a_rerun_completes_it(emulator, hook, recorded_sleeps):
+def test_condition_write_is_not_retried_blindly_and_a_rerun_completes_it(emulator, emulator_hook, recorded_sleeps):
     emulator.add_fault(status=500, method="PUT", path=f"/crm/v8/settings/automation/workflow_rules/{ESCALATE}")
 
     def make() -> UpdateWorkflowRuleOperator:
@@ -448,12 +438,12 @@ def test_condition_write_is_not_retried_blindly_and_a_rerun_completes_it(emulato
     assert [w["status"] for w in writes(emulator)] == [500]
     assert recorded_sleeps == []
     assert run(make())["changed"] is True
-    assert len(hook.get_workflow_rule(ESCALATE)["conditions"]) == 3
+    assert len(emulator_hook.get_workflow_rule(ESCALATE)["conditions"]) == 3
     rerun_writes_nothing(emulator, make)
 
 
-def test_active_rules_limit_surfaces_as_a_validation_error(emulator, hook):
-    active = len(hook.get_workflow_rules("Leads", active=True))
+def test_active_rules_limit_surfaces_as_a_validation_error(emulator, emulator_hook):
+    active = len(emulator_hook.get_workflow_rules("Leads", active=True))
     for n in range(75 - active):
         body = {
             "name": f"Filler {n}",
@@ -467,6 +457,8 @@ def test_active_rules_limit_surfaces_as_a_validation_error(emulator, hook):
                 }
             ],
         }
-        hook.request("POST", "settings/automation/workflow_rules", json={"workflow_rules": [body]}, retry=False)
+        emulator_hook.request(
+            "POST", "settings/automation/workflow_rules", json={"workflow_rules": [body]}, retry=False
+        )
     with pytest.raises(ZohoCRMValidationError, match="Active Rules Limit Exceeds"):
         run(ActivateWorkflowRuleOperator(task_id="a", rule_id=NURTURE))

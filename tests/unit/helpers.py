@@ -1,14 +1,23 @@
-"""Shared constants and small builders for the unit tests (values match ``tests/conftest.py``)."""
+"""Constants and plain helpers shared by the test modules; ``tests/conftest.py`` builds its fixtures from them.
+
+Importing this module imports no Airflow: ``tests/conftest.py`` imports it while the run starts.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import pytest
 
 from airflow_provider_zohocrm.connection import ZohoCRMConnectionSettings, settings_from_connection
 
+if TYPE_CHECKING:
+    from airflow_provider_zohocrm.exceptions import ZohoCRMConnectionConfigError
+
 CONN_ID = "zoho_crm_default"
 CLIENT_ID = "1000.CANARYCLIENTID"
+# Canary secrets: unique strings that must never show up in logs, errors or reprs.
 CLIENT_SECRET = "canary-client-secret-7f3a"
 REFRESH_TOKEN = "canary-refresh-token-9b2c"
 ACCESS_TOKEN = "canary-access-token-4d1e"
@@ -18,6 +27,14 @@ TOKEN_URL = "https://accounts.zoho.com/oauth/v2/token"
 API_ROOT = "https://www.zohoapis.com/crm/v8"
 WORKFLOW_PATH = "settings/automation/workflow_rules"
 WORKFLOW_URL = f"{API_ROOT}/{WORKFLOW_PATH}"
+REORDER_URL = f"{WORKFLOW_URL}/actions/reorder"
+UNENROLL_URL = f"{API_ROOT}/Contacts/actions/unenrol_from_cadences"
+
+# The workflow rule and the connected workflow whose status the sensor, trigger and rule API tests read.
+RULE_ID = "4876876000011150005"
+RULE_URL = f"{WORKFLOW_URL}/{RULE_ID}"
+CONNECTED_WORKFLOW_ID = "4876876000019209035"
+CONNECTED_WORKFLOW_URL = f"{API_ROOT}/settings/connected_workflows/{CONNECTED_WORKFLOW_ID}"
 
 # Zoho error bodies that several test modules answer with.
 INVALID_TOKEN = {"code": "INVALID_TOKEN", "details": {}, "message": "invalid oauth token", "status": "error"}
@@ -45,6 +62,21 @@ CONNECTED_WORKFLOW_NOT_FOUND = {
     "message": "The given ID seems to be invalid",
     "status": "error",
 }
+
+
+def rule_status_body(active: bool) -> dict[str, Any]:
+    """Zoho's answer to a GET of ``RULE_ID``."""
+    return {"workflow_rules": [{"id": RULE_ID, "name": "Welcome lead", "status": {"active": active}}]}
+
+
+def connected_workflow_status_body(status: str) -> dict[str, Any]:
+    """Zoho's answer to a GET of ``CONNECTED_WORKFLOW_ID``."""
+    return {"connected_workflows": [{"id": CONNECTED_WORKFLOW_ID, "name": "Vendor Review", "status": status}]}
+
+
+def record_ids(count: int, start: int = 0) -> list[str]:
+    """``count`` distinct Contacts record ids."""
+    return [str(554023000001000000 + start + i) for i in range(count)]
 
 
 def token_body(
@@ -86,6 +118,15 @@ class FakeConnection:
         self.login = login
         self.password = password
         self.extra_dejson = {"refresh_token": REFRESH_TOKEN} if extra is None else extra
+
+
+def config_error(conn: FakeConnection, **kwargs: Any) -> ZohoCRMConnectionConfigError:
+    """The error ``settings_from_connection(conn, **kwargs)`` raises."""
+    from airflow_provider_zohocrm.exceptions import ZohoCRMConnectionConfigError  # imports Airflow
+
+    with pytest.raises(ZohoCRMConnectionConfigError) as info:
+        settings_from_connection(conn, **kwargs)
+    return info.value
 
 
 def make_settings(*, login: Any = CLIENT_ID, password: Any = CLIENT_SECRET, **extra: Any) -> ZohoCRMConnectionSettings:

@@ -18,13 +18,7 @@ from airflow_provider_zohocrm.connection import (
 )
 from airflow_provider_zohocrm.exceptions import ZohoCRMConnectionConfigError
 
-from .helpers import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, FakeConnection, make_settings
-
-
-def _config_error(conn: FakeConnection) -> ZohoCRMConnectionConfigError:
-    with pytest.raises(ZohoCRMConnectionConfigError) as info:
-        settings_from_connection(conn)
-    return info.value
+from .helpers import CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, FakeConnection, config_error, make_settings
 
 
 def test_extras_table_is_the_source_of_every_derived_name():
@@ -60,13 +54,13 @@ def test_unset_extras_parse_to_the_table_defaults():
 @pytest.mark.parametrize("value", ["nan", float("nan"), float("-inf")])
 @pytest.mark.parametrize("field", ["timeout", "max_retry_seconds"])
 def test_non_finite_or_negative_numbers_are_rejected(field, value):
-    error = _config_error(FakeConnection(extra={"refresh_token": REFRESH_TOKEN, field: value}))
+    error = config_error(FakeConnection(extra={"refresh_token": REFRESH_TOKEN, field: value}))
     assert f"field {field} " in str(error)
     assert "expected a positive number" in str(error)
 
 
 def test_infinite_integer_is_a_config_error_not_an_overflow():
-    error = _config_error(FakeConnection(extra={"refresh_token": REFRESH_TOKEN, "max_attempts": float("inf")}))
+    error = config_error(FakeConnection(extra={"refresh_token": REFRESH_TOKEN, "max_attempts": float("inf")}))
     assert error.details["param_name"] == "max_attempts"
 
 

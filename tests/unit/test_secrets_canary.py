@@ -1,6 +1,8 @@
 """Canary secrets never leak: not in logs, output, errors, reprs or test_connection messages.
 
 The masker is replaced by a recorder, so nothing here passes only because Airflow redacted it.
+A property of the whole package (connection, auth, transport, hook and errors together), so this
+module tests no one module and sits at the top of ``tests/unit`` rather than beside one of them.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""ZohoTransport through the hook: URLs, headers, 401 refresh, retries and error mapping over HTTP."""
+"""ZohoTransport through the hook: URLs, headers, 401 refresh, retries, error mapping; bad paths never sent."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from airflow_provider_zohocrm.exceptions import (
     ZohoCRMValidationError,
 )
 from airflow_provider_zohocrm.hooks import ZohoCRMHook
-from airflow_provider_zohocrm.transport import ZohoTransport
+from airflow_provider_zohocrm.transport import ZohoTransport, check_path
 
 from .helpers import (
     ACCESS_TOKEN,
@@ -36,17 +36,6 @@ from .helpers import (
     token_body,
     token_requests,
 )
-
-
-@pytest.fixture
-def token(requests_mock):
-    return mock_token(requests_mock)
-
-
-@pytest.fixture
-def hook(zoho_conn, token, recorded_sleeps):
-    return ZohoCRMHook()
-
 
 # --- requests as sent --------------------------------------------------------------------------
 
@@ -65,7 +54,7 @@ def test_request_shape(hook, requests_mock):
     assert request.timeout == 30.0
 
 
-def test_api_version_and_timeout_from_the_connection(make_zoho_conn, token, requests_mock):
+def test_api_version_and_timeout_from_the_connection(make_zoho_conn, zoho_token, requests_mock):
     make_zoho_conn(api_version="v7", timeout=4)
     called = requests_mock.get("https://www.zohoapis.com/crm/v7/org", json={"org": []})
     ZohoCRMHook().request("GET", "org")
@@ -73,7 +62,7 @@ def test_api_version_and_timeout_from_the_connection(make_zoho_conn, token, requ
     assert called.request_history[0].timeout == 4.0
 
 
-def test_hook_timeout_argument_reaches_requests(zoho_conn, token, requests_mock):
+def test_hook_timeout_argument_reaches_requests(zoho_conn, zoho_token, requests_mock):
     called = requests_mock.get(f"{API_ROOT}/org", json={"org": []})
     ZohoCRMHook(timeout=2.5).request("GET", "org")
     assert called.request_history[0].timeout == 2.5
@@ -225,7 +214,7 @@ def test_unusable_retry_after_falls_back_to_backoff(hook, requests_mock, recorde
 
 @pytest.mark.parametrize(("max_attempts", "hook_kwargs"), [(6, {}), (3, {"max_attempts": 3})])
 def test_429_forever_spends_exactly_the_attempt_budget(
-    zoho_conn, token, requests_mock, recorded_sleeps, max_attempts, hook_kwargs
+    zoho_conn, zoho_token, requests_mock, recorded_sleeps, max_attempts, hook_kwargs
 ):
     called = requests_mock.get(
         WORKFLOW_URL, status_code=429, headers={"Retry-After": "2"}, json={"code": "TOO_MANY_REQUESTS"}
@@ -240,7 +229,7 @@ def test_429_forever_spends_exactly_the_attempt_budget(
     assert "concurrency" in str(info.value)
 
 
-def test_retry_budget_from_the_connection(make_zoho_conn, token, requests_mock, recorded_sleeps):
+def test_retry_budget_from_the_connection(make_zoho_conn, zoho_token, requests_mock, recorded_sleeps):
     make_zoho_conn(max_retry_seconds=5)
     called = requests_mock.get(WORKFLOW_URL, status_code=429, headers={"Retry-After": "30"})
     with pytest.raises(ZohoCRMRateLimitError):
@@ -461,3 +450,56 @@ def test_a_second_max_concurrency_for_the_same_credential_is_logged_not_silently
     caplog.clear()
     assert ZohoCRMHook("zoho_a").transport.slots is first.slots
     assert "ignored" not in caplog.text
+
+
+# --- paths and methods, checked before anything is sent ----------------------------------------
+
+
+@pytest.mark.parametrize("path", ["settings/automation/workflow_rules", "Leads/123/actions", "org", "a-b_c"])
+def test_check_path_accepts(path):
+    assert check_path(path) == path
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/abs",
+        "a/../b",
+        "..",
+        "./a",
+        "http://x",
+        "//evil.example/x",
+        "a?b=1",
+        "a#b",
+        "a//b",
+        "a/",
+        "",
+        "a b",
+        "a%2Fb",
+        "a\\b",
+        "a\n",
+        "settings\r\nHost: evil",
+        None,
+        123,
+    ],
+    ids=repr,
+)
+def test_check_path_rejects(path):
+    with pytest.raises(ZohoCRMValidationError) as info:
+        check_path(path)
+    assert info.value.details["param_name"] == "path"
+
+
+@pytest.mark.parametrize("path", ["../oauth", "/crm/v8/org", "https://evil.example/x", "org?x=1", "org/"])
+def test_hook_request_rejects_bad_paths_without_sending(zoho_conn, requests_mock, path):
+    hook = ZohoCRMHook()
+    with pytest.raises(ZohoCRMValidationError):
+        hook.request("GET", path)
+    assert requests_mock.request_history == []
+
+
+@pytest.mark.parametrize("method", ["TRACE", "CONNECT", "OPTIONS", "GET /x", ""])
+def test_hook_request_rejects_bad_methods_without_sending(zoho_conn, requests_mock, method):
+    with pytest.raises(ZohoCRMValidationError, match="method must be one of"):
+        ZohoCRMHook().request(method, "org")
+    assert requests_mock.request_history == []

@@ -1,4 +1,4 @@
-"""Ids, module names and API paths are checked before anything is sent."""
+"""Ids and module names are checked before anything is sent (API paths: ``test_transport.py``)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from airflow_provider_zohocrm.exceptions import ZohoCRMValidationError
-from airflow_provider_zohocrm.hooks import ZohoCRMHook
-from airflow_provider_zohocrm.transport import check_path
 from airflow_provider_zohocrm.validation import validate_id, validate_module
 
 BAD_IDS = ["12a", "../x", "1/2", "", " 1", "1 ", "123\n", "-5", "+5", "1e5", "1" * 31, None, True, False, 1.5, 0, -3]
@@ -66,53 +64,3 @@ def test_long_values_are_truncated_in_messages():
         validate_id("x" * 500, "id")
     assert "x" * 100 not in str(info.value)
     assert "..." in str(info.value)
-
-
-@pytest.mark.parametrize("path", ["settings/automation/workflow_rules", "Leads/123/actions", "org", "a-b_c"])
-def test_check_path_accepts(path):
-    assert check_path(path) == path
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/abs",
-        "a/../b",
-        "..",
-        "./a",
-        "http://x",
-        "//evil.example/x",
-        "a?b=1",
-        "a#b",
-        "a//b",
-        "a/",
-        "",
-        "a b",
-        "a%2Fb",
-        "a\\b",
-        "a\n",
-        "settings\r\nHost: evil",
-        None,
-        123,
-    ],
-    ids=repr,
-)
-def test_check_path_rejects(path):
-    with pytest.raises(ZohoCRMValidationError) as info:
-        check_path(path)
-    assert info.value.details["param_name"] == "path"
-
-
-@pytest.mark.parametrize("path", ["../oauth", "/crm/v8/org", "https://evil.example/x", "org?x=1", "org/"])
-def test_hook_request_rejects_bad_paths_without_sending(zoho_conn, requests_mock, path):
-    hook = ZohoCRMHook()
-    with pytest.raises(ZohoCRMValidationError):
-        hook.request("GET", path)
-    assert requests_mock.request_history == []
-
-
-@pytest.mark.parametrize("method", ["TRACE", "CONNECT", "OPTIONS", "GET /x", ""])
-def test_hook_request_rejects_bad_methods_without_sending(zoho_conn, requests_mock, method):
-    with pytest.raises(ZohoCRMValidationError, match="method must be one of"):
-        ZohoCRMHook().request(method, "org")
-    assert requests_mock.request_history == []

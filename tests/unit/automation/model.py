@@ -41,6 +41,10 @@ def doc(rules: dict[str, list[dict[str, Any]]], workflows: list[dict[str, Any]] 
     return build_document(rules, workflows, TAKEN_AT)
 
 
+# Two Leads rules (one active) and one connected workflow: for tests that only pass a document around.
+SMALL_SNAPSHOT = doc({"Leads": [rule("11"), rule("12", active=False)]}, [workflow("91")])
+
+
 def method(action: Action) -> str:
     """The hook method that makes the same write as ``action.request`` (for readable assertions)."""
     path = action.request["path"]

@@ -1,5 +1,9 @@
 """Property: any invalid input to the connected workflow and cadence operators raises
-ZohoCRMValidationError before a single HTTP request (token requests included)."""
+ZohoCRMValidationError before a single HTTP request (token requests included).
+
+One property over two operator modules (``operators/connected_workflows.py`` and ``operators/cadences.py``),
+sharing its strategies, so it has a file of its own rather than a half in each module's tests.
+"""
 
 from __future__ import annotations
 

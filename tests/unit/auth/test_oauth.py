@@ -19,8 +19,7 @@ from airflow_provider_zohocrm.exceptions import (
     ZohoCRMTransportError,
 )
 from airflow_provider_zohocrm.hooks import ZohoCRMHook
-
-from .helpers import (
+from unit.helpers import (
     ACCESS_TOKEN,
     CLIENT_ID,
     CLIENT_SECRET,

@@ -20,8 +20,7 @@ from airflow_provider_zohocrm.operators import (
     CreateConnectedWorkflowOperator,
     DeactivateConnectedWorkflowOperator,
 )
-
-from ..helpers import API_ROOT, mock_token  # noqa: TID252 - the shared test helpers
+from unit.helpers import API_ROOT
 
 LIST_URL = f"{API_ROOT}/settings/connected_workflows"
 NEW_ID = "4876876000019340001"
@@ -50,12 +49,6 @@ def zoho_error(status: int, code: str, message: str, **details: Any) -> dict[str
 
 
 LEADS_WORKFLOW = workflow(LEADS_ID, "Lead Qualification Process", {"api_name": "Leads", "id": "1"}, "active")
-
-
-@pytest.fixture
-def zoho(zoho_conn: str, requests_mock: Any) -> Any:
-    mock_token(requests_mock)
-    return requests_mock
 
 
 def posts(zoho: Any) -> list[Any]:

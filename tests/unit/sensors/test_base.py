@@ -1,4 +1,8 @@
-"""WorkflowRuleStatusSensor and ConnectedWorkflowStatusSensor: poke, XCom, validation, deferral, resumption."""
+"""ZohoCRMStatusSensor (``sensors/base.py``) through both its sensors: poke, XCom, validation, deferral, resumption.
+
+WorkflowRuleStatusSensor and ConnectedWorkflowStatusSensor run the same cases (``case``), so the few
+sensor-specific checks stay with them here rather than in files of their own.
+"""
 
 from __future__ import annotations
 
@@ -23,21 +27,19 @@ from airflow_provider_zohocrm.sensors import ConnectedWorkflowStatusSensor, Work
 from airflow_provider_zohocrm.sensors.base import ZohoCRMStatusSensor
 from airflow_provider_zohocrm.triggers import ConnectedWorkflowStatusTrigger, WorkflowRuleStatusTrigger
 from airflow_provider_zohocrm.version_compat import AIRFLOW_V_3_0_PLUS
-from unit.helpers import API_ROOT, CANARIES, CONNECTED_WORKFLOW_NOT_FOUND, RULE_NOT_FOUND, api_requests, mock_token
-
-RULE_ID = "4876876000011150005"
-WORKFLOW_ID = "4876876000019209035"
-RULE_URL = f"{API_ROOT}/settings/automation/workflow_rules/{RULE_ID}"
-WORKFLOW_URL = f"{API_ROOT}/settings/connected_workflows/{WORKFLOW_ID}"
-
-
-def rule_body(active: bool) -> dict[str, Any]:
-    return {"workflow_rules": [{"id": RULE_ID, "name": "Welcome lead", "status": {"active": active}}]}
-
-
-def workflow_body(status: str) -> dict[str, Any]:
-    return {"connected_workflows": [{"id": WORKFLOW_ID, "name": "Vendor Review", "status": status}]}
-
+from unit.helpers import (
+    CANARIES,
+    CONNECTED_WORKFLOW_ID,
+    CONNECTED_WORKFLOW_NOT_FOUND,
+    CONNECTED_WORKFLOW_URL,
+    RULE_ID,
+    RULE_NOT_FOUND,
+    RULE_URL,
+    api_requests,
+    connected_workflow_status_body,
+    mock_token,
+    rule_status_body,
+)
 
 # One case per sensor: how to build it, mock its object and name its fields.
 SENSORS = {
@@ -48,7 +50,7 @@ SENSORS = {
         "wanted_kwarg": "active",
         "object_id": RULE_ID,
         "url": RULE_URL,
-        "body": rule_body,
+        "body": rule_status_body,
         "done": True,
         "not_done": False,
         "not_found": RULE_NOT_FOUND,
@@ -58,9 +60,9 @@ SENSORS = {
         "trigger": ConnectedWorkflowStatusTrigger,
         "id_kwarg": "connected_workflow_id",
         "wanted_kwarg": "status",
-        "object_id": WORKFLOW_ID,
-        "url": WORKFLOW_URL,
-        "body": workflow_body,
+        "object_id": CONNECTED_WORKFLOW_ID,
+        "url": CONNECTED_WORKFLOW_URL,
+        "body": connected_workflow_status_body,
         "done": "active",
         "not_done": "draft",
         "not_found": CONNECTED_WORKFLOW_NOT_FOUND,
@@ -87,16 +89,10 @@ def mock_state(requests_mock: Any, case: dict[str, Any], *states: Any) -> Any:
     return requests_mock.get(case["url"], [{"json": case["body"](state)} for state in states])
 
 
-@pytest.fixture
-def conn(make_zoho_conn: Any, requests_mock: Any) -> str:
-    mock_token(requests_mock)
-    return make_zoho_conn(auth_cache="memory")
-
-
 # ---------------------------------------------------------------- poke and XCom
 
 
-def test_poke_is_done_when_state_matches(case: dict[str, Any], conn: str, requests_mock: Any) -> None:
+def test_poke_is_done_when_state_matches(case: dict[str, Any], memory_conn: str, requests_mock: Any) -> None:
     mock_state(requests_mock, case, case["done"])
     result = make_sensor(case).poke({})
     assert isinstance(result, PokeReturnValue)
@@ -104,41 +100,43 @@ def test_poke_is_done_when_state_matches(case: dict[str, Any], conn: str, reques
     assert result.xcom_value == case["done"]
 
 
-def test_poke_is_not_done_and_reports_current_state(case: dict[str, Any], conn: str, requests_mock: Any) -> None:
+def test_poke_is_not_done_and_reports_current_state(case: dict[str, Any], memory_conn: str, requests_mock: Any) -> None:
     mock_state(requests_mock, case, case["not_done"])
     result = make_sensor(case).poke({})
     assert result.is_done is False
     assert result.xcom_value == case["not_done"]
 
 
-def test_wait_for_the_not_active_state(conn: str, requests_mock: Any) -> None:
+def test_wait_for_the_not_active_state(memory_conn: str, requests_mock: Any) -> None:
     mock_state(requests_mock, SENSORS["workflow_rule"], False)
     sensor = WorkflowRuleStatusSensor(task_id="wait", rule_id=RULE_ID, active=False)
     assert sensor.poke({}).is_done is True
 
 
-def test_connected_workflow_status_is_compared_case_insensitively(conn: str, requests_mock: Any) -> None:
+def test_connected_workflow_status_is_compared_case_insensitively(memory_conn: str, requests_mock: Any) -> None:
     mock_state(requests_mock, SENSORS["connected_workflow"], "ACTIVE")
-    sensor = ConnectedWorkflowStatusSensor(task_id="wait", connected_workflow_id=WORKFLOW_ID, status=" Active ")
+    sensor = ConnectedWorkflowStatusSensor(
+        task_id="wait", connected_workflow_id=CONNECTED_WORKFLOW_ID, status=" Active "
+    )
     result = sensor.poke({})
     assert (result.is_done, result.xcom_value) == (True, "active")
 
 
 def test_execute_polls_until_done_and_returns_the_state_for_xcom(
-    case: dict[str, Any], conn: str, requests_mock: Any
+    case: dict[str, Any], memory_conn: str, requests_mock: Any
 ) -> None:
     route = mock_state(requests_mock, case, case["not_done"], case["not_done"], case["done"])
     assert make_sensor(case, deferrable=False).execute({}) == case["done"]
     assert route.call_count == 3
 
 
-def test_execute_times_out_in_poke_mode(case: dict[str, Any], conn: str, requests_mock: Any) -> None:
+def test_execute_times_out_in_poke_mode(case: dict[str, Any], memory_conn: str, requests_mock: Any) -> None:
     mock_state(requests_mock, case, case["not_done"])
     with pytest.raises(AirflowSensorTimeout):
         make_sensor(case, deferrable=False, timeout=0.05).execute({})
 
 
-def test_soft_fail_turns_a_timeout_into_a_skip(case: dict[str, Any], conn: str, requests_mock: Any) -> None:
+def test_soft_fail_turns_a_timeout_into_a_skip(case: dict[str, Any], memory_conn: str, requests_mock: Any) -> None:
     mock_state(requests_mock, case, case["not_done"])
     with pytest.raises(AirflowSkipException):
         make_sensor(case, deferrable=False, timeout=0.05, soft_fail=True).execute({})
@@ -158,9 +156,11 @@ def test_the_hook_uses_the_sensors_connection(case: dict[str, Any], make_zoho_co
 
 @pytest.mark.parametrize("deferrable", [False, True])
 @pytest.mark.parametrize("status", ["published", "", None, 1, "{{ params.status }}"])
-def test_invalid_status_fails_before_any_request(conn: str, requests_mock: Any, status: Any, deferrable: bool) -> None:
+def test_invalid_status_fails_before_any_request(
+    memory_conn: str, requests_mock: Any, status: Any, deferrable: bool
+) -> None:
     sensor = ConnectedWorkflowStatusSensor(
-        task_id="wait", connected_workflow_id=WORKFLOW_ID, status=status, deferrable=deferrable
+        task_id="wait", connected_workflow_id=CONNECTED_WORKFLOW_ID, status=status, deferrable=deferrable
     )
     with pytest.raises(ZohoCRMValidationError, match=r"status must be one of draft, active, inactive") as info:
         sensor.execute({})
@@ -169,7 +169,7 @@ def test_invalid_status_fails_before_any_request(conn: str, requests_mock: Any, 
 
 
 @pytest.mark.parametrize("active", ["maybe", None, 2])
-def test_invalid_active_names_the_parameter(conn: str, requests_mock: Any, active: Any) -> None:
+def test_invalid_active_names_the_parameter(memory_conn: str, requests_mock: Any, active: Any) -> None:
     sensor = WorkflowRuleStatusSensor(task_id="wait", rule_id=RULE_ID, active=active)
     with pytest.raises(ZohoCRMValidationError, match=r"(?i)active must be true or false"):
         sensor.execute({})
@@ -183,7 +183,9 @@ def test_rendered_active_strings_are_accepted(text: str, expected: bool) -> None
 
 
 @pytest.mark.parametrize("bad_id", ["abc", "../org", "", None, "12 34"])
-def test_invalid_id_names_the_parameter(case: dict[str, Any], conn: str, requests_mock: Any, bad_id: Any) -> None:
+def test_invalid_id_names_the_parameter(
+    case: dict[str, Any], memory_conn: str, requests_mock: Any, bad_id: Any
+) -> None:
     sensor = make_sensor(case, **{case["id_kwarg"]: bad_id})
     with pytest.raises(ZohoCRMValidationError, match=case["id_kwarg"]):
         sensor.execute({})
@@ -217,7 +219,7 @@ def test_deferrable_defaults_to_airflows_setting() -> None:
 @pytest.mark.parametrize("soft_fail", [False, True])
 @pytest.mark.parametrize("deferrable", [False, True])
 def test_missing_id_fails_at_the_first_poke(
-    case: dict[str, Any], conn: str, requests_mock: Any, soft_fail: bool, deferrable: bool
+    case: dict[str, Any], memory_conn: str, requests_mock: Any, soft_fail: bool, deferrable: bool
 ) -> None:
     route = requests_mock.get(case["url"], status_code=400, json=case["not_found"])
     sensor = make_sensor(case, deferrable=deferrable, soft_fail=soft_fail, timeout=600)
@@ -239,7 +241,7 @@ def reschedule_context(monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 def test_missing_id_fails_at_once_in_reschedule_mode(
-    case: dict[str, Any], conn: str, requests_mock: Any, reschedule_context: Any
+    case: dict[str, Any], memory_conn: str, requests_mock: Any, reschedule_context: Any
 ) -> None:
     route = requests_mock.get(case["url"], status_code=400, json=case["not_found"])
     sensor = make_sensor(case, deferrable=False, mode="reschedule", soft_fail=True, poke_interval=60)
@@ -249,7 +251,7 @@ def test_missing_id_fails_at_once_in_reschedule_mode(
 
 
 def test_reschedule_mode_frees_the_slot_until_the_next_poke(
-    case: dict[str, Any], conn: str, requests_mock: Any, reschedule_context: Any
+    case: dict[str, Any], memory_conn: str, requests_mock: Any, reschedule_context: Any
 ) -> None:
     try:
         from airflow.sdk.exceptions import AirflowRescheduleException
@@ -264,7 +266,9 @@ def test_reschedule_mode_frees_the_slot_until_the_next_poke(
     assert info.value.reschedule_date.timestamp() >= before + 59
 
 
-def test_never_fail_skips_a_missing_id_in_deferrable_mode(case: dict[str, Any], conn: str, requests_mock: Any) -> None:
+def test_never_fail_skips_a_missing_id_in_deferrable_mode(
+    case: dict[str, Any], memory_conn: str, requests_mock: Any
+) -> None:
     requests_mock.get(case["url"], status_code=400, json=case["not_found"])
     sensor = make_sensor(case, deferrable=True, never_fail=True)
     with pytest.raises(AirflowSkipException):
@@ -275,14 +279,14 @@ def test_never_fail_skips_a_missing_id_in_deferrable_mode(case: dict[str, Any], 
 
 
 def test_deferrable_sensor_returns_at_once_when_already_done(
-    case: dict[str, Any], conn: str, requests_mock: Any
+    case: dict[str, Any], memory_conn: str, requests_mock: Any
 ) -> None:
     route = mock_state(requests_mock, case, case["done"])
     assert make_sensor(case, deferrable=True).execute({}) == case["done"]
     assert route.call_count == 1
 
 
-def test_deferrable_sensor_pokes_once_then_defers(case: dict[str, Any], conn: str, requests_mock: Any) -> None:
+def test_deferrable_sensor_pokes_once_then_defers(case: dict[str, Any], memory_conn: str, requests_mock: Any) -> None:
     route = mock_state(requests_mock, case, case["not_done"])
     sensor = make_sensor(case, deferrable=True, timeout=600, poke_interval=15)
     before = time.time()
@@ -307,7 +311,7 @@ def test_deferrable_sensor_pokes_once_then_defers(case: dict[str, Any], conn: st
     }
 
 
-def test_deferral_serializes_no_secret(case: dict[str, Any], conn: str, requests_mock: Any) -> None:
+def test_deferral_serializes_no_secret(case: dict[str, Any], memory_conn: str, requests_mock: Any) -> None:
     mock_state(requests_mock, case, case["not_done"])
     with pytest.raises(TaskDeferred) as info:
         make_sensor(case, deferrable=True).execute({})
@@ -317,7 +321,7 @@ def test_deferral_serializes_no_secret(case: dict[str, Any], conn: str, requests
     assert "token" not in json.dumps(info.value.trigger.serialize()[1]).lower()
 
 
-def test_trigger_serialization_round_trip(case: dict[str, Any], conn: str, requests_mock: Any) -> None:
+def test_trigger_serialization_round_trip(case: dict[str, Any], memory_conn: str, requests_mock: Any) -> None:
     mock_state(requests_mock, case, case["not_done"])
     with pytest.raises(TaskDeferred) as info:
         make_sensor(case, deferrable=True, zoho_crm_conn_id="zoho_crm_default").execute({})
@@ -327,7 +331,7 @@ def test_trigger_serialization_round_trip(case: dict[str, Any], conn: str, reque
     assert rebuilt.serialize() == (classpath, kwargs)
 
 
-def test_api_requests_carry_no_secret_in_the_url(case: dict[str, Any], conn: str, requests_mock: Any) -> None:
+def test_api_requests_carry_no_secret_in_the_url(case: dict[str, Any], memory_conn: str, requests_mock: Any) -> None:
     mock_state(requests_mock, case, case["done"])
     make_sensor(case).poke({})
     for request in api_requests(requests_mock):

@@ -16,9 +16,8 @@ from airflow_provider_zohocrm.operators import (
     SnapshotAutomationOperator,
     ZohoCRMBaseOperator,
 )
-from unit.automation.model import doc, rule, workflow
+from unit.automation.model import SMALL_SNAPSHOT
 
-SNAPSHOT = doc({"Leads": [rule("11"), rule("12", active=False)]}, [workflow("91")])
 # Deliberate choices fixed in the DAG's code rather than run parameters.
 NOT_TEMPLATED = {"include_connected_workflows", "delete_schedule_action"}
 
@@ -45,7 +44,7 @@ def test_init_reads_no_connection(requests_mock: Any, mocker: Any) -> None:
 
 def test_arguments_are_keyword_only() -> None:
     with pytest.raises((TypeError, AirflowException)):  # Airflow 2 refuses positional arguments itself
-        RestoreAutomationOperator("t", SNAPSHOT)  # type: ignore[misc]
+        RestoreAutomationOperator("t", SMALL_SNAPSHOT)  # type: ignore[misc]
 
 
 @pytest.mark.parametrize(
@@ -58,12 +57,12 @@ def test_arguments_are_keyword_only() -> None:
         ),
         (PauseAutomationOperator(task_id="p", snapshot={"version": 2}), "snapshot"),
         (
-            PauseAutomationOperator(task_id="p", snapshot=SNAPSHOT, delete_schedule_action="no"),
+            PauseAutomationOperator(task_id="p", snapshot=SMALL_SNAPSHOT, delete_schedule_action="no"),
             "delete_schedule_action",
         ),
-        (PauseAutomationOperator(task_id="p", snapshot=SNAPSHOT, include={"rules": ["Asign*"]}), "include"),
-        (PauseAutomationOperator(task_id="p", snapshot=SNAPSHOT, exclude={"rule": ["11"]}), "exclude"),
-        (RestoreAutomationOperator(task_id="r", snapshot=SNAPSHOT, on_drift="ignore"), "on_drift"),
+        (PauseAutomationOperator(task_id="p", snapshot=SMALL_SNAPSHOT, include={"rules": ["Asign*"]}), "include"),
+        (PauseAutomationOperator(task_id="p", snapshot=SMALL_SNAPSHOT, exclude={"rule": ["11"]}), "exclude"),
+        (RestoreAutomationOperator(task_id="r", snapshot=SMALL_SNAPSHOT, on_drift="ignore"), "on_drift"),
         (RestoreAutomationOperator(task_id="r", snapshot="{'version': 1"), "snapshot"),
     ],
 )

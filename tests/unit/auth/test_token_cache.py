@@ -22,8 +22,7 @@ from airflow_provider_zohocrm.auth.token_cache import (
     MemoryTokenCache,
 )
 from airflow_provider_zohocrm.hooks import ZohoCRMHook
-
-from .helpers import ACCESS_TOKEN, CLIENT_SECRET, REFRESH_TOKEN, WORKFLOW_PATH, WORKFLOW_URL, conn_json, mock_token
+from unit.helpers import ACCESS_TOKEN, CLIENT_SECRET, REFRESH_TOKEN, WORKFLOW_PATH, WORKFLOW_URL, conn_json, mock_token
 
 TOKEN = AccessToken(value=ACCESS_TOKEN, expires_at=5000.0, refresh_at=4700.0, api_domain="https://www.zohoapis.eu")
 

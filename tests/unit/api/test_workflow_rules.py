@@ -12,22 +12,11 @@ from airflow_provider_zohocrm.exceptions import (
     ZohoCRMServerError,
     ZohoCRMValidationError,
 )
-from airflow_provider_zohocrm.hooks.zoho_crm import ZohoCRMHook
-from unit.helpers import WORKFLOW_URL, api_requests, mock_token
-
-RULE_ID = "4876876000011150005"
-RULE_URL = f"{WORKFLOW_URL}/{RULE_ID}"
-REORDER_URL = f"{WORKFLOW_URL}/actions/reorder"
+from unit.helpers import REORDER_URL, RULE_ID, RULE_URL, WORKFLOW_URL, api_requests
 
 
 def success(rule_id: str = RULE_ID, message: str = "workflow updated") -> dict[str, Any]:
     return {"code": "SUCCESS", "details": {"id": rule_id}, "message": message, "status": "success"}
-
-
-@pytest.fixture
-def hook(zoho_conn: str, requests_mock: Any, recorded_sleeps: list[float]) -> ZohoCRMHook:
-    mock_token(requests_mock)
-    return ZohoCRMHook()
 
 
 def test_all_pages_are_read_in_order(hook, requests_mock):

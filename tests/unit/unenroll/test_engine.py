@@ -22,15 +22,9 @@ from airflow_provider_zohocrm.unenroll.engine import (
     planned_calls,
     unenroll,
 )
+from unit.helpers import TOKEN_URL, UNENROLL_URL, api_requests, mock_token, record_ids, token_requests
 
-from ..helpers import API_ROOT, TOKEN_URL, api_requests, mock_token, token_requests  # noqa: TID252 - the shared test helpers
-
-URL = f"{API_ROOT}/Contacts/actions/unenrol_from_cadences"
 Answer = Callable[[dict[str, Any]], tuple[int, dict[str, Any]]]
-
-
-def record_ids(count: int, start: int = 0) -> list[str]:
-    return [str(554023000001000000 + start + i) for i in range(count)]
 
 
 def cadence_ids(count: int) -> list[str]:
@@ -95,15 +89,9 @@ class FakeContext:
 
 
 @pytest.fixture
-def hook(zoho_conn: str, requests_mock: Any) -> ZohoCRMHook:
-    mock_token(requests_mock)
-    return ZohoCRMHook(zoho_crm_conn_id=zoho_conn)
-
-
-@pytest.fixture
 def fake(requests_mock: Any) -> FakeUnenroll:
     server = FakeUnenroll()
-    requests_mock.post(URL, json=server)
+    requests_mock.post(UNENROLL_URL, json=server)
     return server
 
 
@@ -144,7 +132,7 @@ def test_mixed_207_answers_are_all_accounted_for(hook, requests_mock):
         ]
         return 207, {"data": items}
 
-    requests_mock.post(URL, json=FakeUnenroll(answer))
+    requests_mock.post(UNENROLL_URL, json=FakeUnenroll(answer))
     records = record_ids(250)
     result = hook.unenroll_from_cadences("Contacts", records, cadence_ids(1))
 
@@ -162,7 +150,7 @@ def test_items_are_matched_by_json_path_or_id_when_counts_differ(hook, requests_
         # Out of order, one record missing from the answer altogether.
         return 207, {"data": [bad_item(2), ok_item(ids[0], body["cadences_ids"])]}
 
-    requests_mock.post(URL, json=FakeUnenroll(answer))
+    requests_mock.post(UNENROLL_URL, json=FakeUnenroll(answer))
     records = record_ids(4)
     result = hook.unenroll_from_cadences("Contacts", records, cadence_ids(1))
     assert result["succeeded"] == 1
@@ -180,7 +168,7 @@ def test_not_allowed_cadence_fails_its_whole_batch_clearly(hook, requests_mock):
             return 400, {"code": "NOT_ALLOWED", "details": details, "message": message, "status": "error"}
         return all_success(body)
 
-    requests_mock.post(URL, json=FakeUnenroll(answer))
+    requests_mock.post(UNENROLL_URL, json=FakeUnenroll(answer))
     result = hook.unenroll_from_cadences("Contacts", record_ids(250), [*manual, automatic])
 
     assert result["succeeded"] == 250
@@ -197,7 +185,7 @@ def test_a_cadence_error_stops_further_calls_for_that_cadence_batch(hook, reques
         details = {"api_name": "cadences_id", "json_path": "$.cadences_id[0]"}
         return 400, {"code": "NOT_ALLOWED", "details": details, "message": "not manual", "status": "error"}
 
-    requests_mock.post(URL, json=FakeUnenroll(answer))
+    requests_mock.post(UNENROLL_URL, json=FakeUnenroll(answer))
     result = hook.unenroll_from_cadences("Contacts", record_ids(1000), cadence_ids(1), max_workers=1)
     assert result["calls"] == 1  # the first call proved the cadence cannot be used
     assert result["calls_skipped"] == 9
@@ -207,7 +195,9 @@ def test_a_cadence_error_stops_further_calls_for_that_cadence_batch(hook, reques
 
 def test_errors_every_call_would_hit_stop_the_run_and_raise_typed(hook, requests_mock):
     forbidden = {"code": "NO_PERMISSION", "details": {"permissions": ["Crm_Implied_Manage_UnEnroll_Series"]}}
-    requests_mock.post(URL, status_code=403, json={**forbidden, "message": "permission denied", "status": "error"})
+    requests_mock.post(
+        UNENROLL_URL, status_code=403, json={**forbidden, "message": "permission denied", "status": "error"}
+    )
     with pytest.raises(ZohoCRMPermissionError):
         hook.unenroll_from_cadences("Contacts", record_ids(10_000), cadence_ids(1), max_workers=4)
     assert 1 <= len(api_requests(requests_mock)) <= 4  # only the calls already in flight; 100 were planned
@@ -221,7 +211,7 @@ def test_a_fatal_error_mid_run_stops_sending(hook, requests_mock):
             return 401, {"code": "OAUTH_SCOPE_MISMATCH", "details": {}, "message": "invalid scope", "status": "error"}
         return all_success(body)
 
-    requests_mock.post(URL, json=FakeUnenroll(answer))
+    requests_mock.post(UNENROLL_URL, json=FakeUnenroll(answer))
     with pytest.raises(Exception, match="OAUTH_SCOPE_MISMATCH"):
         hook.unenroll_from_cadences("Contacts", record_ids(100_000), cadence_ids(1), max_workers=2)
     assert len(api_requests(requests_mock)) < 20  # 1000 calls were planned
@@ -236,7 +226,7 @@ def test_server_errors_left_after_retries_fail_only_their_batch(hook, requests_m
         return all_success(body)
 
     server = FakeUnenroll(answer)
-    requests_mock.post(URL, json=server)
+    requests_mock.post(UNENROLL_URL, json=server)
     result = hook.unenroll_from_cadences("Contacts", record_ids(300), cadence_ids(2))
     assert result["succeeded"] == 200
     assert result["failed"] == 100
@@ -251,7 +241,7 @@ def test_connection_errors_left_after_retries_fail_their_batch(hook, requests_mo
             raise requests.ConnectionError("reset by peer")
         return all_success(body)
 
-    requests_mock.post(URL, json=FakeUnenroll(answer))
+    requests_mock.post(UNENROLL_URL, json=FakeUnenroll(answer))
     result = hook.unenroll_from_cadences("Contacts", record_ids(200), cadence_ids(1))
     assert result["succeeded"] == 100
     assert result["failed_by_code"] == {"TRANSPORT_ERROR": 100}
@@ -265,7 +255,7 @@ def test_transient_errors_are_retried_and_succeed(hook, requests_mock, recorded_
             return 429, {"code": "TOO_MANY_REQUESTS", "details": {}, "message": "slow down", "status": "error"}
         return all_success(body)
 
-    requests_mock.post(URL, json=FakeUnenroll(answer))
+    requests_mock.post(UNENROLL_URL, json=FakeUnenroll(answer))
     result = hook.unenroll_from_cadences("Contacts", record_ids(100), cadence_ids(1))
     assert result["succeeded"] == 100
     assert result["failed"] == 0
@@ -290,7 +280,7 @@ def test_concurrency_never_exceeds_max_workers(max_workers):
 
 def test_a_generator_of_ids_is_streamed_not_materialised(hook, requests_mock):
     server = FakeUnenroll(delay=0.002)
-    requests_mock.post(URL, json=server)
+    requests_mock.post(UNENROLL_URL, json=server)
     lookahead: list[int] = []
 
     def ids() -> Iterator[str]:

@@ -22,10 +22,9 @@ from airflow_provider_zohocrm.operators import (
     ZohoCRMBaseOperator,
 )
 from unit.api.samples import RULE_ID, SECOND_CONDITION, new_condition, rule, scheduled_group
-from unit.helpers import WORKFLOW_URL, api_requests, mock_token
+from unit.helpers import REORDER_URL, WORKFLOW_URL, api_requests
 
 RULE_URL = f"{WORKFLOW_URL}/{RULE_ID}"
-REORDER_URL = f"{WORKFLOW_URL}/actions/reorder"
 OPERATORS = (
     ReorderWorkflowRulesOperator,
     UpdateWorkflowRuleOperator,
@@ -37,13 +36,6 @@ UPDATED = {
         {"code": "SUCCESS", "details": {"id": RULE_ID}, "message": "workflow updated", "status": "success"}
     ]
 }
-
-
-@pytest.fixture
-def api(zoho_conn: str, requests_mock: Any) -> Any:
-    """requests_mock with the token endpoint answered and the connection set."""
-    mock_token(requests_mock)
-    return requests_mock
 
 
 def writes(mock: Any) -> list[Any]:
@@ -107,47 +99,47 @@ def test_arguments_are_keyword_only():
 # --- activate / deactivate -------------------------------------------------------------------------------------
 
 
-def test_activate_writes_when_inactive(api):
-    serve_rule(api, active=False)
-    api.put(RULE_URL, json=UPDATED)
+def test_activate_writes_when_inactive(zoho):
+    serve_rule(zoho, active=False)
+    zoho.put(RULE_URL, json=UPDATED)
     result = run(ActivateWorkflowRuleOperator(task_id="t", rule_id=RULE_ID))
     assert result == {"rule_id": RULE_ID, "active": True, "changed": True}
-    assert writes(api)[0].json() == {"workflow_rules": [{"id": RULE_ID, "status": {"active": True}}]}
+    assert writes(zoho)[0].json() == {"workflow_rules": [{"id": RULE_ID, "status": {"active": True}}]}
 
 
-def test_activate_when_active_writes_nothing(api):
-    serve_rule(api, active=True)
+def test_activate_when_active_writes_nothing(zoho):
+    serve_rule(zoho, active=True)
     assert run(ActivateWorkflowRuleOperator(task_id="t", rule_id=RULE_ID)) == {
         "rule_id": RULE_ID,
         "active": True,
         "changed": False,
     }
-    assert writes(api) == []
+    assert writes(zoho) == []
 
 
 @pytest.mark.parametrize(("flag", "sent"), [(False, False), (True, True), ("True", True), (" false ", False)])
-def test_deactivate_sends_active_false_and_the_flag(api, flag, sent):
-    serve_rule(api, active=True)
-    api.put(RULE_URL, json=UPDATED)
+def test_deactivate_sends_active_false_and_the_flag(zoho, flag, sent):
+    serve_rule(zoho, active=True)
+    zoho.put(RULE_URL, json=UPDATED)
     result = run(DeactivateWorkflowRuleOperator(task_id="t", rule_id=RULE_ID, delete_schedule_action=flag))
     assert result == {"rule_id": RULE_ID, "active": False, "changed": True}
-    status = writes(api)[0].json()["workflow_rules"][0]["status"]
+    status = writes(zoho)[0].json()["workflow_rules"][0]["status"]
     assert status == {"active": False, "delete_schedule_action": sent}
 
 
-def test_deactivate_when_inactive_warns_about_the_flag(api, mocker):
+def test_deactivate_when_inactive_warns_about_the_flag(zoho, mocker):
     log = mocker.patch.object(DeactivateWorkflowRuleOperator, "log", new_callable=mocker.PropertyMock).return_value
-    serve_rule(api, active=False)
+    serve_rule(zoho, active=False)
     result = run(DeactivateWorkflowRuleOperator(task_id="t", rule_id=RULE_ID, delete_schedule_action=True))
     assert result["changed"] is False
-    assert writes(api) == []
+    assert writes(zoho) == []
     assert "had no effect" in log.warning.call_args.args[0]
 
 
-def test_status_dry_run_returns_the_plan(api):
-    serve_rule(api, active=True)
+def test_status_dry_run_returns_the_plan(zoho):
+    serve_rule(zoho, active=True)
     result = run(DeactivateWorkflowRuleOperator(task_id="t", rule_id=RULE_ID, dry_run=True))
-    assert writes(api) == []
+    assert writes(zoho) == []
     assert result["dry_run"] is True
     assert result["would_change"] is True
     assert result["changed"] is False
@@ -159,8 +151,8 @@ def test_status_dry_run_returns_the_plan(api):
     }
 
 
-def test_status_dry_run_in_state_plans_nothing(api):
-    serve_rule(api, active=True)
+def test_status_dry_run_in_state_plans_nothing(zoho):
+    serve_rule(zoho, active=True)
     result = run(ActivateWorkflowRuleOperator(task_id="t", rule_id=RULE_ID, dry_run=True))
     assert result["plan"] == []
     assert result["would_change"] is False
@@ -169,58 +161,58 @@ def test_status_dry_run_in_state_plans_nothing(api):
 # --- update ----------------------------------------------------------------------------------------------------
 
 
-def test_update_sends_only_what_changes(api):
-    current = serve_rule(api)
-    api.put(RULE_URL, json=UPDATED)
+def test_update_sends_only_what_changes(zoho):
+    current = serve_rule(zoho)
+    zoho.put(RULE_URL, json=UPDATED)
     update = {"id": RULE_ID, "name": "Renamed", "description": current["description"]}
     result = run(UpdateWorkflowRuleOperator(task_id="t", rule_id=RULE_ID, rule=update))
     assert result == {"rule_id": RULE_ID, "changed": True, "changed_keys": ["name"], "message": "workflow updated"}
-    assert writes(api)[0].json() == {"workflow_rules": [{"name": "Renamed"}]}
+    assert writes(zoho)[0].json() == {"workflow_rules": [{"name": "Renamed"}]}
 
 
-def test_update_already_applied_writes_nothing(api):
-    current = serve_rule(api)
+def test_update_already_applied_writes_nothing(zoho):
+    current = serve_rule(zoho)
     update = {"name": current["name"], "conditions": [{"id": SECOND_CONDITION, "sequence_number": 2}]}
     result = run(UpdateWorkflowRuleOperator(task_id="t", rule_id=RULE_ID, rule=update))
     assert result == {"rule_id": RULE_ID, "changed": False, "changed_keys": [], "message": None}
-    assert writes(api) == []
+    assert writes(zoho) == []
 
 
-def test_update_checked_against_the_current_rule_before_writing(api):
-    serve_rule(api)
+def test_update_checked_against_the_current_rule_before_writing(zoho):
+    serve_rule(zoho)
     op = UpdateWorkflowRuleOperator(task_id="t", rule_id=RULE_ID, rule={"conditions": [new_condition(1)]})
     with pytest.raises(ZohoCRMValidationError) as info:
         op.execute(context={})
     assert info.value.json_path == "rule.conditions[0].sequence_number"
-    assert writes(api) == []
+    assert writes(zoho) == []
 
 
-def test_update_trigger_category_needs_the_current_rule(api):
-    serve_rule(api, trigger="create")
+def test_update_trigger_category_needs_the_current_rule(zoho):
+    serve_rule(zoho, trigger="create")
     op = UpdateWorkflowRuleOperator(task_id="t", rule_id=RULE_ID, rule={"execute_when": {"type": "score_update"}})
     with pytest.raises(ZohoCRMValidationError, match="stays in its category"):
         op.execute(context={})
-    assert writes(api) == []
+    assert writes(zoho) == []
 
 
-def test_update_dry_run(api):
-    serve_rule(api)
+def test_update_dry_run(zoho):
+    serve_rule(zoho)
     update = {"conditions": [new_condition(3)]}
     result = run(UpdateWorkflowRuleOperator(task_id="t", rule_id=RULE_ID, rule=update, dry_run=True))
-    assert writes(api) == []
+    assert writes(zoho) == []
     assert result["changed_keys"] == ["conditions"]
     assert result["plan"][0]["json"] == {"workflow_rules": [update]}
 
 
-def test_update_zoho_error_is_typed(api):
-    serve_rule(api)
+def test_update_zoho_error_is_typed(zoho):
+    serve_rule(zoho)
     item = {
         "code": "INVALID_DATA",
         "details": {"json_path": "$.workflow_rules[0].conditions[0].instant_actions.actions[0].id"},
         "message": "Invalid action ID",
         "status": "error",
     }
-    api.put(RULE_URL, status_code=400, json={"workflow_rules": [item]})
+    zoho.put(RULE_URL, status_code=400, json={"workflow_rules": [item]})
     op = UpdateWorkflowRuleOperator(task_id="t", rule_id=RULE_ID, rule={"conditions": [new_condition(3)]})
     with pytest.raises(ZohoCRMValidationError, match="Invalid action ID"):
         op.execute(context={})
@@ -229,9 +221,9 @@ def test_update_zoho_error_is_typed(api):
 # --- reorder ---------------------------------------------------------------------------------------------------
 
 
-def test_reorder_sends_the_moves_and_reads_the_order_back(api):
-    serve_order(api, ["1", "2", "3"], ["3", "1", "2"])
-    api.put(REORDER_URL, json={"reorder": []})
+def test_reorder_sends_the_moves_and_reads_the_order_back(zoho):
+    serve_order(zoho, ["1", "2", "3"], ["3", "1", "2"])
+    zoho.put(REORDER_URL, json={"reorder": []})
     result = run(ReorderWorkflowRulesOperator(task_id="t", module="Leads", order=["3"]))
     assert result == {
         "module": "Leads",
@@ -239,38 +231,38 @@ def test_reorder_sends_the_moves_and_reads_the_order_back(api):
         "order": ["3", "1", "2"],
         "changed": True,
     }
-    (put,) = writes(api)
+    (put,) = writes(zoho)
     assert put.qs == {"module": ["leads"]}
     assert put.json() == {"reorder": {"workflow_rules": [{"id": "3", "module_specific_sequence": 1}]}}
 
 
-def test_reorder_in_order_writes_nothing(api):
-    serve_order(api, ["1", "2", "3"])
+def test_reorder_in_order_writes_nothing(zoho):
+    serve_order(zoho, ["1", "2", "3"])
     result = run(ReorderWorkflowRulesOperator(task_id="t", module="Leads", order={"2": 2}))
     assert result == {"module": "Leads", "moves": [], "order": ["1", "2", "3"], "changed": False}
-    assert writes(api) == []
-    assert len(api_requests(api)) == 1
+    assert writes(zoho) == []
+    assert len(api_requests(zoho)) == 1
 
 
-def test_reorder_dry_run(api):
-    serve_order(api, ["1", "2", "3"])
+def test_reorder_dry_run(zoho):
+    serve_order(zoho, ["1", "2", "3"])
     result = run(ReorderWorkflowRulesOperator(task_id="t", module="Leads", order=["3", "2", "1"], dry_run=True))
-    assert writes(api) == []
+    assert writes(zoho) == []
     assert result["order"] == ["3", "2", "1"]
     assert result["plan"][0]["json"]["reorder"]["workflow_rules"] == result["moves"]
 
 
-def test_reorder_unknown_ids_fail_before_writing(api):
-    serve_order(api, ["1", "2", "3"])
+def test_reorder_unknown_ids_fail_before_writing(zoho):
+    serve_order(zoho, ["1", "2", "3"])
     with pytest.raises(ZohoCRMValidationError) as info:
         ReorderWorkflowRulesOperator(task_id="t", module="Leads", order={"9": 1, "1": 4}).execute(context={})
     assert len(info.value.details["problems"]) == 2
-    assert writes(api) == []
+    assert writes(zoho) == []
 
 
-def test_reorder_result_that_differs_is_an_error(api):
-    serve_order(api, ["1", "2", "3"], ["1", "2", "3"])
-    api.put(REORDER_URL, json={"reorder": []})
+def test_reorder_result_that_differs_is_an_error(zoho):
+    serve_order(zoho, ["1", "2", "3"], ["1", "2", "3"])
+    zoho.put(REORDER_URL, json={"reorder": []})
     with pytest.raises(ZohoCRMError, match="another order than wanted") as info:
         ReorderWorkflowRulesOperator(task_id="t", module="Leads", order=["3"]).execute(context={})
     assert info.value.details["actual"] == ["1", "2", "3"]

@@ -7,8 +7,7 @@ import requests
 
 from airflow_provider_zohocrm.exceptions import ZohoCRMConnectionConfigError
 from airflow_provider_zohocrm.hooks import ZohoCRMHook
-
-from .helpers import CANARIES, TOKEN_URL, WORKFLOW_URL, mock_token, token_body, token_requests
+from unit.helpers import CANARIES, TOKEN_URL, WORKFLOW_URL, mock_token, token_body, token_requests
 
 
 def test_class_attributes():

@@ -1,4 +1,5 @@
-"""The status triggers: events, deadline, retries off the event loop, serialization, light imports."""
+"""ZohoCRMStatusTrigger (``triggers/base.py``) through both its triggers: events, deadline, retries off the
+event loop, serialization, light imports (of the sensor modules too)."""
 
 from __future__ import annotations
 
@@ -19,39 +20,28 @@ from airflow_provider_zohocrm.triggers import (
     WorkflowRuleStatusTrigger,
     ZohoCRMStatusTrigger,
 )
-from unit.helpers import CONNECTED_WORKFLOW_NOT_FOUND, RULE_NOT_FOUND
-
-TOKEN_URL = "https://accounts.zoho.com/oauth/v2/token"
-API_ROOT = "https://www.zohoapis.com/crm/v8"
-RULE_ID = "4876876000011150005"
-WORKFLOW_ID = "4876876000019209035"
-RULE_URL = f"{API_ROOT}/settings/automation/workflow_rules/{RULE_ID}"
-WORKFLOW_URL = f"{API_ROOT}/settings/connected_workflows/{WORKFLOW_ID}"
-CLIENT_SECRET = "secret-xyz"
-REFRESH_TOKEN = "1000.rt"
-ACCESS_TOKEN = "1000.access-token-4d1e"
-CONN = {
-    "conn_type": "zoho_crm",
-    "login": "1000.CID",
-    "password": CLIENT_SECRET,
-    "extra": {"refresh_token": REFRESH_TOKEN, "auth_cache": "memory"},
-}
+from unit.helpers import (
+    ACCESS_TOKEN,
+    CLIENT_SECRET,
+    CONNECTED_WORKFLOW_ID,
+    CONNECTED_WORKFLOW_NOT_FOUND,
+    CONNECTED_WORKFLOW_URL,
+    REFRESH_TOKEN,
+    RULE_ID,
+    RULE_NOT_FOUND,
+    RULE_URL,
+    TOKEN_URL,
+    connected_workflow_status_body,
+    rule_status_body,
+)
 
 
 def rule(active: bool) -> dict[str, Any]:
-    return {"json": {"workflow_rules": [{"id": RULE_ID, "name": "Welcome lead", "status": {"active": active}}]}}
+    return {"json": rule_status_body(active)}
 
 
 def workflow(status: str) -> dict[str, Any]:
-    return {"json": {"connected_workflows": [{"id": WORKFLOW_ID, "name": "Vendor Review", "status": status}]}}
-
-
-@pytest.fixture
-def conn(monkeypatch: pytest.MonkeyPatch, requests_mock: Any) -> None:
-    monkeypatch.setenv("AIRFLOW_CONN_ZOHO_CRM_DEFAULT", json.dumps(CONN))
-    requests_mock.post(
-        TOKEN_URL, json={"access_token": ACCESS_TOKEN, "expires_in": 3600, "api_domain": "https://www.zohoapis.com"}
-    )
+    return {"json": connected_workflow_status_body(status)}
 
 
 @pytest.fixture
@@ -90,7 +80,7 @@ async def only_event(trigger: ZohoCRMStatusTrigger, timeout: float = 10) -> dict
 
 
 @pytest.mark.asyncio
-@pytest.mark.usefixtures("conn")
+@pytest.mark.usefixtures("memory_conn")
 async def test_success_when_the_rule_is_already_active(requests_mock: Any) -> None:
     route = requests_mock.get(RULE_URL, [rule(True)])
     assert await only_event(rule_trigger()) == {"status": "success", "state": True}
@@ -98,7 +88,7 @@ async def test_success_when_the_rule_is_already_active(requests_mock: Any) -> No
 
 
 @pytest.mark.asyncio
-@pytest.mark.usefixtures("conn")
+@pytest.mark.usefixtures("memory_conn")
 async def test_polls_until_the_rule_becomes_active(requests_mock: Any) -> None:
     route = requests_mock.get(RULE_URL, [rule(False), rule(False), rule(True)])
     assert await only_event(rule_trigger()) == {"status": "success", "state": True}
@@ -106,24 +96,24 @@ async def test_polls_until_the_rule_becomes_active(requests_mock: Any) -> None:
 
 
 @pytest.mark.asyncio
-@pytest.mark.usefixtures("conn")
+@pytest.mark.usefixtures("memory_conn")
 async def test_waits_for_inactive(requests_mock: Any) -> None:
     requests_mock.get(RULE_URL, [rule(True), rule(False)])
     assert await only_event(rule_trigger(active=False)) == {"status": "success", "state": False}
 
 
 @pytest.mark.asyncio
-@pytest.mark.usefixtures("conn")
+@pytest.mark.usefixtures("memory_conn")
 async def test_connected_workflow_success(requests_mock: Any) -> None:
-    requests_mock.get(WORKFLOW_URL, [workflow("draft"), workflow("active")])
+    requests_mock.get(CONNECTED_WORKFLOW_URL, [workflow("draft"), workflow("active")])
     trigger = ConnectedWorkflowStatusTrigger(
-        connected_workflow_id=WORKFLOW_ID, status="active", deadline=time.time() + 30, poke_interval=0.01
+        connected_workflow_id=CONNECTED_WORKFLOW_ID, status="active", deadline=time.time() + 30, poke_interval=0.01
     )
     assert await only_event(trigger) == {"status": "success", "state": "active"}
 
 
 @pytest.mark.asyncio
-@pytest.mark.usefixtures("conn")
+@pytest.mark.usefixtures("memory_conn")
 async def test_missing_rule_yields_an_error_event(requests_mock: Any) -> None:
     route = requests_mock.get(RULE_URL, status_code=400, json=RULE_NOT_FOUND)
     event = await only_event(rule_trigger())
@@ -135,16 +125,16 @@ async def test_missing_rule_yields_an_error_event(requests_mock: Any) -> None:
 
 
 @pytest.mark.asyncio
-@pytest.mark.usefixtures("conn")
+@pytest.mark.usefixtures("memory_conn")
 async def test_missing_connected_workflow_yields_an_error_event(requests_mock: Any) -> None:
-    requests_mock.get(WORKFLOW_URL, status_code=400, json=CONNECTED_WORKFLOW_NOT_FOUND)
-    trigger = ConnectedWorkflowStatusTrigger(connected_workflow_id=WORKFLOW_ID, deadline=time.time() + 30)
+    requests_mock.get(CONNECTED_WORKFLOW_URL, status_code=400, json=CONNECTED_WORKFLOW_NOT_FOUND)
+    trigger = ConnectedWorkflowStatusTrigger(connected_workflow_id=CONNECTED_WORKFLOW_ID, deadline=time.time() + 30)
     event = await only_event(trigger)
     assert (event["status"], event["error"]) == ("error", "ZohoCRMNotFoundError")
 
 
 @pytest.mark.asyncio
-@pytest.mark.usefixtures("conn")
+@pytest.mark.usefixtures("memory_conn")
 async def test_refused_credentials_yield_an_error_event(requests_mock: Any) -> None:
     requests_mock.post(TOKEN_URL, json={"error": "invalid_code"})
     event = await only_event(rule_trigger())
@@ -162,7 +152,7 @@ async def test_undefined_connection_yields_an_error_event(monkeypatch: pytest.Mo
 
 
 @pytest.mark.asyncio
-@pytest.mark.usefixtures("conn")
+@pytest.mark.usefixtures("memory_conn")
 async def test_timeout_event_after_the_deadline(requests_mock: Any) -> None:
     route = requests_mock.get(RULE_URL, [rule(False)])
     started = time.monotonic()
@@ -177,7 +167,7 @@ async def test_timeout_event_after_the_deadline(requests_mock: Any) -> None:
 
 
 @pytest.mark.asyncio
-@pytest.mark.usefixtures("conn")
+@pytest.mark.usefixtures("memory_conn")
 async def test_the_last_wait_ends_at_the_deadline_not_a_full_interval_later(requests_mock: Any) -> None:
     route = requests_mock.get(RULE_URL, [rule(False)])
     started = time.monotonic()
@@ -188,14 +178,14 @@ async def test_the_last_wait_ends_at_the_deadline_not_a_full_interval_later(requ
 
 
 @pytest.mark.asyncio
-@pytest.mark.usefixtures("conn")
+@pytest.mark.usefixtures("memory_conn")
 async def test_a_past_deadline_still_polls_once(requests_mock: Any) -> None:
     requests_mock.get(RULE_URL, [rule(True)])
     assert await only_event(rule_trigger(deadline=time.time() - 10)) == {"status": "success", "state": True}
 
 
 @pytest.mark.asyncio
-@pytest.mark.usefixtures("conn")
+@pytest.mark.usefixtures("memory_conn")
 async def test_server_errors_are_retried_in_a_worker_thread(
     requests_mock: Any, sleeps: list[tuple[float, str]]
 ) -> None:
@@ -215,7 +205,7 @@ async def test_server_errors_are_retried_in_a_worker_thread(
 
 
 @pytest.mark.asyncio
-@pytest.mark.usefixtures("conn")
+@pytest.mark.usefixtures("memory_conn")
 async def test_rate_limit_is_retried_after_retry_after(requests_mock: Any, sleeps: list[tuple[float, str]]) -> None:
     requests_mock.get(
         RULE_URL,
@@ -233,7 +223,7 @@ async def test_rate_limit_is_retried_after_retry_after(requests_mock: Any, sleep
 
 
 @pytest.mark.asyncio
-@pytest.mark.usefixtures("conn")
+@pytest.mark.usefixtures("memory_conn")
 async def test_a_server_error_outliving_the_retry_budget_is_an_error_event(
     requests_mock: Any, sleeps: list[tuple[float, str]]
 ) -> None:
@@ -244,7 +234,7 @@ async def test_a_server_error_outliving_the_retry_budget_is_an_error_event(
 
 
 @pytest.mark.asyncio
-@pytest.mark.usefixtures("conn")
+@pytest.mark.usefixtures("memory_conn")
 async def test_a_response_without_status_is_an_error_event(requests_mock: Any) -> None:
     requests_mock.get(RULE_URL, json={"workflow_rules": [{"id": RULE_ID}]})
     event = await only_event(rule_trigger())
@@ -252,7 +242,7 @@ async def test_a_response_without_status_is_an_error_event(requests_mock: Any) -
 
 
 @pytest.mark.asyncio
-@pytest.mark.usefixtures("conn")
+@pytest.mark.usefixtures("memory_conn")
 async def test_the_token_is_minted_once_and_shared(requests_mock: Any) -> None:
     requests_mock.get(RULE_URL, [rule(True)])
     await only_event(rule_trigger())
@@ -264,7 +254,7 @@ async def test_the_token_is_minted_once_and_shared(requests_mock: Any) -> None:
 
 
 @pytest.mark.asyncio
-@pytest.mark.usefixtures("conn")
+@pytest.mark.usefixtures("memory_conn")
 async def test_cancelling_the_trigger_stops_polling(requests_mock: Any) -> None:
     route = requests_mock.get(RULE_URL, [rule(False)])
     task = asyncio.ensure_future(events_of(rule_trigger(poke_interval=0.05)))
@@ -283,7 +273,7 @@ async def test_cancelling_the_trigger_stops_polling(requests_mock: Any) -> None:
 def test_no_slow_callbacks_on_a_debug_event_loop(
     monkeypatch: pytest.MonkeyPatch,
     requests_mock: Any,
-    conn: None,
+    memory_conn: str,
     sleeps: list[tuple[float, str]],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -339,10 +329,13 @@ def test_no_slow_callbacks_on_a_debug_event_loop(
         ),
         (
             ConnectedWorkflowStatusTrigger(
-                connected_workflow_id=WORKFLOW_ID, status="inactive", deadline=None, zoho_crm_conn_id="zoho_eu"
+                connected_workflow_id=CONNECTED_WORKFLOW_ID,
+                status="inactive",
+                deadline=None,
+                zoho_crm_conn_id="zoho_eu",
             ),
             {
-                "connected_workflow_id": WORKFLOW_ID,
+                "connected_workflow_id": CONNECTED_WORKFLOW_ID,
                 "status": "inactive",
                 "deadline": None,
                 "poke_interval": 60.0,
@@ -361,7 +354,7 @@ def test_serialize_and_round_trip(trigger: ZohoCRMStatusTrigger, kwargs: dict[st
 
 
 @pytest.mark.asyncio
-@pytest.mark.usefixtures("conn")
+@pytest.mark.usefixtures("memory_conn")
 async def test_serialize_holds_no_secret_after_a_run(requests_mock: Any) -> None:
     requests_mock.get(RULE_URL, [rule(True)])
     trigger = rule_trigger()
