@@ -35,7 +35,7 @@ def to_bool(value: Any, param: str) -> bool:
 
 def to_int(value: Any, param: str) -> Any:
     """A rendered whole number (``"8"``) as an int; anything else is left for the receiver's check."""
-    if isinstance(value, str) and value.strip().isdecimal():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdecimal():
         return int(value.strip())
     return value
 

@@ -13,40 +13,22 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from unit.helpers import unenrol_calls, wait_until
 
 from airflow_provider_zohocrm.unenroll.checkpoint import FileCheckpoint
 
 pytestmark = pytest.mark.integration
 
-UNENROL = "/crm/v8/Contacts/actions/unenrol_from_cadences"
 CADENCE = "554023000004093001"
 RECORDS = 10_000
 MAX_WORKERS = 4
 KILL_AFTER_CALLS = 30
 MISSING_POSITIONS = range(7, RECORDS, 500)  # records Zoho refuses (INVALID_DATA), in 20 of the 100 batches
 WORKER = Path(__file__).with_name("unenroll_task_process.py")
-
-
-def wait_until(condition: Any, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
-        time.sleep(0.01)
-
-
-def unenrol_calls(emulator: Any, since: int = 0) -> list[dict[str, Any]]:
-    """Un-enroll calls the emulator received whole (a request cut off by the kill has no JSON body)."""
-    return [
-        e
-        for e in emulator.journal_entries(since)
-        if e["method"] == "POST" and e["path"] == UNENROL and isinstance(e["json"], dict)
-    ]
 
 
 @pytest.fixture

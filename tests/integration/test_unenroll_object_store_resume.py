@@ -13,18 +13,17 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from unit.helpers import unenrol_calls, wait_until
 
 from airflow_provider_zohocrm.unenroll.checkpoint import DIR_ENV
 from airflow_provider_zohocrm.unenroll.object_checkpoint import ObjectStorageCheckpointStore
 
 pytestmark = pytest.mark.integration
 
-UNENROL = "/crm/v8/Contacts/actions/unenrol_from_cadences"
 CADENCES = [f"55402300000409{3100 + i}" for i in range(6)]  # two cadence batches: 5 + 1
 RECORDS = 2_000  # 20 record batches x 2 cadence batches = 40 calls
 MAX_WORKERS = 2
@@ -32,22 +31,6 @@ KILL_AFTER_CALLS = 12
 MISSING_POSITIONS = range(11, RECORDS, 250)  # records Zoho refuses (INVALID_DATA) in every cadence batch
 KEY = ("crm_cleanup", "scheduled__2025-11-01T00:00:00+00:00", "unenroll", -1)
 WORKER = Path(__file__).with_name("unenroll_object_store_process.py")
-
-
-def wait_until(condition: Any, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
-        time.sleep(0.01)
-
-
-def unenrol_calls(emulator: Any, since: int = 0) -> list[dict[str, Any]]:
-    return [
-        e
-        for e in emulator.journal_entries(since)
-        if e["method"] == "POST" and e["path"] == UNENROL and isinstance(e["json"], dict)
-    ]
 
 
 def batch_of(call: dict[str, Any], position: dict[str, int]) -> int:

@@ -145,3 +145,26 @@ def conn_json(*, login: Any = CLIENT_ID, password: Any = CLIENT_SECRET, **extra:
             "extra": {"refresh_token": REFRESH_TOKEN, **extra},
         }
     )
+
+
+UNENROL_PATH = "/crm/v8/Contacts/actions/unenrol_from_cadences"  # as the emulator's journal records it
+
+
+def wait_until(condition: Any, timeout: float, what: str) -> None:
+    """Poll ``condition()`` every 10 ms; fail naming ``what`` after ``timeout`` seconds."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+        time.sleep(0.01)
+
+
+def unenrol_calls(emulator: Any, since: int = 0) -> list[dict[str, Any]]:
+    """Un-enroll calls the emulator received whole (a request cut off by a kill has no JSON body)."""
+    return [
+        e
+        for e in emulator.journal_entries(since)
+        if e["method"] == "POST" and e["path"] == UNENROL_PATH and isinstance(e["json"], dict)
+    ]

@@ -20,19 +20,18 @@ from airflow_provider_zohocrm.unenroll.checkpoint_store import checkpoint_store,
 from airflow_provider_zohocrm.unenroll.object_checkpoint import ObjectStorageCheckpointStore
 from airflow_provider_zohocrm.unenroll.result import BatchOutcome, UnenrollError
 
-from ..helpers import mock_token  # noqa: TID252 - the shared test helpers
-from ..operators.test_cadence_operators import CADENCES, CADENCES_URL, TASK, URL, answer, op, unenroll_calls  # noqa: TID252
+from ..helpers import UNENROLL_URL as URL  # noqa: TID252 - the shared test helpers
+from ..operators.test_cadences import CADENCES, CADENCES_URL, TASK, answer, op, unenroll_calls  # noqa: TID252
 
 KEY = ("dag", "manual__1", "unenroll", -1)
 
 
 @pytest.fixture
-def zoho(zoho_conn: str, requests_mock: Any) -> Any:
-    """Zoho answering un-enroll calls as in the operator's tests: ids ending in 13 fail."""
-    mock_token(requests_mock)
-    requests_mock.post(URL, json=answer)
-    requests_mock.get(CADENCES_URL, json=CADENCES)
-    return requests_mock
+def zoho(zoho: Any) -> Any:
+    """The shared ``zoho``, answering un-enroll calls as in the operator's tests: ids ending in 13 fail."""
+    zoho.post(URL, json=answer)
+    zoho.get(CADENCES_URL, json=CADENCES)
+    return zoho
 
 
 @pytest.fixture

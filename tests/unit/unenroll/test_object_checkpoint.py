@@ -14,13 +14,10 @@ from airflow_provider_zohocrm.unenroll.checkpoint import FileCheckpoint, task_na
 from airflow_provider_zohocrm.unenroll.engine import unenroll
 from airflow_provider_zohocrm.unenroll.object_checkpoint import ObjectStorageCheckpoint, ObjectStorageCheckpointStore
 from airflow_provider_zohocrm.unenroll.result import BatchOutcome
+from unit.helpers import record_ids
 
 CADENCE = "554023000004090000"
 KEY = ("crm_cleanup", "manual__2025-11-01T00:00:00+00:00", "unenroll", -1)
-
-
-def record_ids(count: int) -> list[str]:
-    return [str(554023000001000000 + i) for i in range(count)]
 
 
 class Crash(BaseException):

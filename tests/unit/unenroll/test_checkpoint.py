@@ -25,13 +25,10 @@ from airflow_provider_zohocrm.unenroll.checkpoint import (
 )
 from airflow_provider_zohocrm.unenroll.engine import unenroll
 from airflow_provider_zohocrm.unenroll.result import BatchOutcome
+from unit.helpers import record_ids
 
 CADENCE = "554023000004090000"
 MISSING = "999"  # records of this prefix fail in the fake Zoho below
-
-
-def record_ids(count: int) -> list[str]:
-    return [str(554023000001000000 + i) for i in range(count)]
 
 
 class Crash(BaseException):
