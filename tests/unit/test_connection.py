@@ -13,13 +13,7 @@ from airflow_provider_zohocrm.connection import check_base_url, get_extra, setti
 from airflow_provider_zohocrm.exceptions import ZohoCRMConnectionConfigError, ZohoCRMValidationError
 from airflow_provider_zohocrm.hooks import ZohoCRMHook
 
-from .helpers import CANARIES, CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, FakeConnection, make_settings
-
-
-def _config_error(conn: FakeConnection, **kwargs) -> ZohoCRMConnectionConfigError:
-    with pytest.raises(ZohoCRMConnectionConfigError) as info:
-        settings_from_connection(conn, **kwargs)
-    return info.value
+from .helpers import CANARIES, CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, FakeConnection, config_error, make_settings
 
 
 def test_defaults():
@@ -134,7 +128,7 @@ def test_missing_required_field(field, label, missing):
         conn.extra_dejson = {"refresh_token": missing} if missing is not None else {}
     else:
         setattr(conn, field, missing)
-    error = _config_error(conn)
+    error = config_error(conn)
     message = str(error)
     assert label in message
     assert "'my_zoho'" in message
@@ -166,7 +160,7 @@ def test_missing_required_field(field, label, missing):
     ],
 )
 def test_invalid_extra(extras, field, shown):
-    error = _config_error(FakeConnection(conn_id="bad_conn", extra={"refresh_token": REFRESH_TOKEN, **extras}))
+    error = config_error(FakeConnection(conn_id="bad_conn", extra={"refresh_token": REFRESH_TOKEN, **extras}))
     message = str(error)
     assert f"field {field} " in message
     assert "'bad_conn'" in message
@@ -176,13 +170,13 @@ def test_invalid_extra(extras, field, shown):
 
 
 def test_enum_error_lists_allowed_values():
-    message = str(_config_error(FakeConnection(extra={"refresh_token": "x1234", "data_center": "mars"})))
+    message = str(config_error(FakeConnection(extra={"refresh_token": "x1234", "data_center": "mars"})))
     for dc in ("us", "eu", "in", "au", "jp", "cn", "ca", "sa", "uk"):
         assert dc in message
 
 
 def test_extra_must_be_an_object():
-    error = _config_error(FakeConnection(extra=["refresh_token"]))
+    error = config_error(FakeConnection(extra=["refresh_token"]))
     assert "field extra must be a JSON object" in str(error)
 
 
@@ -244,7 +238,7 @@ def test_base_url_accepted(url):
 )
 @pytest.mark.parametrize("field", ["accounts_url", "api_url"])
 def test_base_url_rejected(url, problem, field):
-    error = _config_error(FakeConnection(conn_id="urls", extra={"refresh_token": REFRESH_TOKEN, field: url}))
+    error = config_error(FakeConnection(conn_id="urls", extra={"refresh_token": REFRESH_TOKEN, field: url}))
     assert problem in str(error)
     assert f"field {field} " in str(error)
     assert error.details["param_name"] == field
@@ -257,7 +251,7 @@ def test_base_url_must_be_a_string():
 
 def test_url_error_does_not_echo_credentials():
     for url in (f"ftp://user:{CLIENT_SECRET}@example.com", f"https://example.com?token={REFRESH_TOKEN}"):
-        error = _config_error(FakeConnection(extra={"refresh_token": "r-12345", "api_url": url}))
+        error = config_error(FakeConnection(extra={"refresh_token": "r-12345", "api_url": url}))
         for canary in CANARIES:
             assert canary not in str(error)
 
