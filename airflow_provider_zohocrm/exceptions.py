@@ -84,6 +84,14 @@ class ZohoCRMTokenThrottleError(ZohoCRMRateLimitError):
     """
 
 
+class ZohoCRMCreditsExhaustedError(ZohoCRMRateLimitError):
+    """HTTP 429 because the org's API credits for the rolling 24 hours are spent.
+
+    Unlike a concurrency 429 it does not clear within a retry budget of minutes: credits come back
+    only as calls made 24 hours earlier age out, so it fails at once and stops a batched un-enroll.
+    """
+
+
 class ZohoCRMNotFoundError(ZohoCRMError):
     """The URL or the id in it does not exist."""
 
