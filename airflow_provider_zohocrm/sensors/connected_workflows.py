@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_zohocrm.api.connected_workflows import STATUSES
 from airflow_provider_zohocrm.exceptions import ZohoCRMValidationError
 from airflow_provider_zohocrm.sensors.base import ZohoCRMStatusSensor
 
@@ -35,6 +34,8 @@ class ConnectedWorkflowStatusSensor(ZohoCRMStatusSensor):
         self.status = status
 
     def target(self) -> tuple[str, str]:
+        from airflow_provider_zohocrm.api.connected_workflows import STATUSES  # not at DAG parse time
+
         # The id is checked by the client on the first poke, before any request and any deferral.
         workflow_id = self.connected_workflow_id
         status = self.status.strip().lower() if isinstance(self.status, str) else None

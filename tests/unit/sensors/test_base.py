@@ -201,11 +201,15 @@ def test_template_fields(case: dict[str, Any]) -> None:
     assert set(case["sensor"].template_fields) == {case["id_kwarg"], case["wanted_kwarg"], "zoho_crm_conn_id"}
 
 
-def test_sensor_statuses_match_the_trigger() -> None:
-    from airflow_provider_zohocrm.sensors.connected_workflows import STATUSES
+def test_sensor_accepts_exactly_the_statuses_the_trigger_knows() -> None:
+    from airflow_provider_zohocrm.sensors import ConnectedWorkflowStatusSensor
     from airflow_provider_zohocrm.triggers.connected_workflows import CONNECTED_WORKFLOW_STATUSES
 
-    assert STATUSES == CONNECTED_WORKFLOW_STATUSES
+    for status in CONNECTED_WORKFLOW_STATUSES:
+        sensor = ConnectedWorkflowStatusSensor(task_id="w", connected_workflow_id="1", status=status.upper())
+        assert sensor.target() == ("1", status)
+    with pytest.raises(ZohoCRMValidationError):
+        ConnectedWorkflowStatusSensor(task_id="w", connected_workflow_id="1", status="published").target()
 
 
 def test_deferrable_defaults_to_airflows_setting() -> None:
