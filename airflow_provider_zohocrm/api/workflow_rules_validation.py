@@ -47,6 +47,7 @@ __all__ = [
     "MODULE_CATEGORIES",
     "NAME_FORBIDDEN",
     "NAME_MAX_LENGTH",
+    "PUBLISHED_PERIODS",
     "REPEAT_TRIGGERS",
     "RULE_KEYS",
     "SCHEDULE_PERIODS",
@@ -54,6 +55,7 @@ __all__ = [
     "STANDARD_CATEGORIES",
     "TRIGGER_CATEGORIES",
     "TRIGGER_FIELDS_LIMIT",
+    "UPDATE_PAGE_PERIODS",
     "check_name",
     "count_criteria_fields",
     "fail",
@@ -66,7 +68,11 @@ NAME_MAX_LENGTH = 100
 NAME_FORBIDDEN = "#%^&*()"
 CONDITIONS_LIMIT = 10
 CONDITION_FIELDS_LIMIT = 25
-SCHEDULE_PERIODS = ("b_days", "b_hours", "hrs")
+# Zoho's definitions list these delays (its own GET example returns business_hours); the Update Workflow
+# Rule page lists only the last three. Zoho decides, so both sets pass.
+PUBLISHED_PERIODS = ("minutes", "hours", "days", "weeks", "months", "years", "business_hours", "business_days")
+UPDATE_PAGE_PERIODS = ("b_days", "b_hours", "hrs")
+SCHEDULE_PERIODS = PUBLISHED_PERIODS + UPDATE_PAGE_PERIODS
 
 
 def validate_rule_update(rule: Any, current: Node | None = None, param: str = "rule") -> None:
@@ -230,13 +236,13 @@ def _check_schedule(group: Node, path: str) -> None:
             fail(
                 f"{path}.execute_after.period",
                 f"must be one of {', '.join(SCHEDULE_PERIODS)}; got {show(after.get('period'))}",
-                "b_days = business days, b_hours = business hours, hrs = hours",
+                "e.g. hours, days or business_days (the Update Workflow Rule page's hrs, b_days, b_hours also pass)",
             )
         unit = after.get("unit")
-        if not is_int(unit) or unit < 1:
+        if not is_int(unit) or unit < 0:
             fail(
                 f"{path}.execute_after.unit",
-                f"must be a positive integer; got {show(unit)}",
+                f"must be an integer from 0; got {show(unit)}",
                 "Give how many periods to wait, e.g. 3",
             )
     _check_actions(group.get("actions"), f"{path}.actions", scheduled=True)

@@ -29,7 +29,7 @@ NAME_CHARS_MESSAGE = "Rule Name should not contain the following special charact
 # Seeded rules the tests lean on (see workflow_rules_seed.py).
 WEB_LEADS = "4876876000010880001"  # Leads, create, assign_owner + email, no scheduled actions
 TRADE_SHOW = "4876876000011037080"  # Leads, reorder sample -> position 7
-COLD_LEADS = "4876876000011150005"  # Leads, inactive, create_or_edit, scheduled b_days 3, activation sample
+COLD_LEADS = "4876876000011150005"  # Leads, inactive, create_or_edit, scheduled business_days 3, activation sample
 HIGH_VALUE = "4876876000015014033"  # Leads, conditions ...014036 (seq 1) and ...013021 (seq 2)
 FIRST_CONDITION, SECOND_CONDITION = "4876876000015014036", "4876876000015013021"
 STATUS_ALERT = "4876876000012204101"  # Leads, field_update with trigger criteria
@@ -356,7 +356,7 @@ def test_get_one_has_conditions_and_actions(store: WorkflowRuleStore) -> None:
     assert condition["criteria_details"]["criteria"]["field"]["api_name"] == "Stage"
     assert condition["instant_actions"]["actions"][0]["type"] == "tasks"
     (later,) = condition["scheduled_actions"]
-    assert later["execute_after"] == {"period": "hrs", "unit": 2}
+    assert later["execute_after"] == {"period": "hours", "unit": 2}
     assert rule["created_time"].endswith("+00:00")
 
 
@@ -847,7 +847,18 @@ def test_unknown_condition_and_action_ids(
 
 @pytest.mark.parametrize(
     "execute_after",
-    [{"period": "days", "unit": 1}, {"period": "hrs", "unit": 0}, {"period": "b_hours", "unit": "2"}],
+    [
+        {"period": "fortnights", "unit": 1},
+        {"period": "B_DAYS", "unit": 1},
+        {"period": "hrs", "unit": -1},
+        {"period": "b_hours", "unit": "2"},
+        {"period": "hours", "unit": 1.5},
+        {"period": "hours", "unit": True},
+        {"period": "minutes", "unit": 1},
+        {"period": "minutes", "unit": 181},
+        {"period": "years", "unit": 11},
+        {"period": "b_days", "unit": 2001},
+    ],
 )
 def test_scheduled_periods_and_units(store: WorkflowRuleStore, execute_after: dict[str, Any]) -> None:
     later = [{"id": "4876876000011150015", "execute_after": execute_after}]
@@ -856,10 +867,34 @@ def test_scheduled_periods_and_units(store: WorkflowRuleStore, execute_after: di
     expect_item_error(result, "DEPENDENT_MISMATCH", "Given Unit is not supported for the period.", path)
 
 
-@pytest.mark.parametrize("period", ["b_days", "b_hours", "hrs"])
-def test_documented_periods_are_accepted(store: WorkflowRuleStore, period: str) -> None:
-    later = [{"id": "4876876000011150015", "execute_after": {"period": period, "unit": 5}}]
+@pytest.mark.parametrize(
+    ("period", "unit"),
+    [
+        *[(period, 5) for period in ("minutes", "hours", "days", "weeks", "months", "years")],
+        *[(period, 5) for period in ("business_hours", "business_days", "b_days", "b_hours", "hrs")],
+        ("hours", 0),
+        ("business_days", 0),
+        ("minutes", 180),
+        ("days", 2000),
+    ],
+)
+def test_documented_periods_are_accepted(store: WorkflowRuleStore, period: str, unit: int) -> None:
+    """Zoho's definitions' periods (unit from 0, within each period's range) and the update page's aliases."""
+    later = [{"id": "4876876000011150015", "execute_after": {"period": period, "unit": unit}}]
     assert update(store, COLD_LEADS, conditions=[{"id": "4876876000011150008", "scheduled_actions": later}])[0] == 200
+    (group,) = get(store, COLD_LEADS)["conditions"][0]["scheduled_actions"]
+    assert group["execute_after"] == {"period": period, "unit": unit}
+
+
+def test_seeded_delays_use_zohos_published_periods(store: WorkflowRuleStore) -> None:
+    periods = {
+        group["execute_after"]["period"]
+        for rule in store.snapshot()["workflow_rules"]
+        for condition in rule["conditions"]
+        for group in condition["scheduled_actions"] or []
+    }
+    assert periods
+    assert periods <= {"minutes", "hours", "days", "weeks", "months", "years", "business_hours", "business_days"}
 
 
 def test_convert_is_not_a_scheduled_action(store: WorkflowRuleStore) -> None:

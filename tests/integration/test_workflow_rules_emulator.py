@@ -163,6 +163,25 @@ def test_update_then_rerun(emulator, emulator_hook, rule_id, update):
     validate_rule_update(update, emulator_hook.get_workflow_rule(rule_id))
 
 
+@pytest.mark.parametrize(
+    ("period", "unit"),
+    [("business_hours", 1), ("business_days", 0), ("minutes", 30), ("weeks", 2), ("b_days", 3), ("hrs", 0)],
+)
+def test_scheduled_delays_in_zohos_published_periods_and_the_update_pages(emulator, emulator_hook, period, unit):
+    """Zoho's definitions name minutes ... business_days (its GET example returns business_hours); the update
+    page names b_days, b_hours, hrs. The operator sends either, and a rule holding one reads back unchanged."""
+    condition = copy.deepcopy(SCHEDULED_CONDITION)
+    condition["scheduled_actions"][0]["execute_after"] = {"period": period, "unit": unit}
+
+    def make() -> UpdateWorkflowRuleOperator:
+        return UpdateWorkflowRuleOperator(task_id="u", rule_id=ESCALATE, rule={"conditions": [condition]})
+
+    assert run(make())["changed"] is True
+    added = emulator_hook.get_workflow_rule(ESCALATE)["conditions"][2]
+    assert added["scheduled_actions"][0]["execute_after"] == {"period": period, "unit": unit}
+    rerun_writes_nothing(emulator, make)
+
+
 def test_update_reads_back(emulator, emulator_hook):
     run(UpdateWorkflowRuleOperator(task_id="u", rule_id=ESCALATE, rule=DOC_ADD_AND_REMOVE_CONDITIONS))
     conditions = emulator_hook.get_workflow_rule(ESCALATE)["conditions"]
@@ -228,7 +247,7 @@ SERVER_ERRORS = [
     (
         "period",
         ESCALATE,
-        {"conditions": [new_condition(3, scheduled_actions=[scheduled_group(None, "days")])]},
+        {"conditions": [new_condition(3, scheduled_actions=[scheduled_group(None, "fortnights")])]},
         "DEPENDENT_MISMATCH",
         "execute_after",
     ),

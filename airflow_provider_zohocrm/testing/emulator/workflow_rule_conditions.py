@@ -38,7 +38,20 @@ from airflow_provider_zohocrm.testing.emulator.workflow_rule_criteria import (
     empty_relational,
 )
 
-SCHEDULE_PERIODS = frozenset({"b_days", "b_hours", "hrs"})
+# The delays Zoho's definitions allow, with the unit range each allows (minutes from 2: 5 unless the org has
+# one-minute repetition, and the emulator is never stricter than Zoho). The Update Workflow Rule page names
+# three more, each an alias of a published one.
+PERIOD_UNITS: dict[str, tuple[int, int]] = {
+    "minutes": (2, 180),
+    "hours": (0, 99),
+    "days": (0, 2000),
+    "weeks": (0, 100),
+    "months": (0, 24),
+    "years": (0, 10),
+    "business_hours": (0, 99),
+    "business_days": (0, 2000),
+}
+PERIOD_ALIASES = {"hrs": "hours", "b_hours": "business_hours", "b_days": "business_days"}
 ACTION_LABELS: dict[str, str] = {
     "field_updates": "Field update",
     "email_notifications": "Email notification",
@@ -262,11 +275,12 @@ def _merge_scheduled(current: list[Node], patch: Any, path: str, new_id: IdFacto
 
 
 def check_execute_after(value: Any, path: str) -> Node:
-    """The delay of a scheduled action; the 002 page calls the unit name ``period`` and the count ``unit``."""
+    """The delay of a scheduled action: ``period`` names the unit, ``unit`` counts them (kept as sent)."""
     after = as_object(value, path)
     period = require(after, "period", path)
     unit = require(after, "unit", path)
-    if not isinstance(period, str) or period not in SCHEDULE_PERIODS or not is_int(unit) or unit < 1:
+    low, high = PERIOD_UNITS.get(PERIOD_ALIASES.get(period, period), (1, 0)) if isinstance(period, str) else (1, 0)
+    if not is_int(unit) or not low <= unit <= high:
         raise dependent_error(
             "DEPENDENT_MISMATCH", "Given Unit is not supported for the period.", f"{path}.unit", f"{path}.period"
         )

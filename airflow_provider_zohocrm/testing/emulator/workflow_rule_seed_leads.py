@@ -89,7 +89,7 @@ def leads_rules(ref: Callable[[str], Node]) -> list[RuleSpec]:
                     [
                         later(
                             "4876876000011150015",
-                            "b_days",
+                            "business_days",
                             3,
                             assoc("tasks", "4876876000000329701", "Follow up cold lead"),
                         )

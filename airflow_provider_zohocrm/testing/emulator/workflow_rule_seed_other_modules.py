@@ -139,7 +139,7 @@ def deals_rules(ref: Callable[[str], Node]) -> list[RuleSpec]:
                     [
                         later(
                             "4876876000014400029",
-                            "hrs",
+                            "hours",
                             2,
                             assoc("email_notifications", "4876876000000329023", "Customer success intro"),
                         )
@@ -268,7 +268,7 @@ def other_modules_rules(ref: Callable[[str], Node]) -> list[RuleSpec]:
                     [
                         later(
                             "4876876000015600013",
-                            "b_hours",
+                            "business_hours",
                             4,
                             assoc("email_notifications", "4876876000000329041", "Kick-off reminder"),
                         )

@@ -421,19 +421,41 @@ def test_criteria_field_count_property(tree):
 # --- actions and schedules ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("period", ["days", "B_DAYS", "", None, 3])
+@pytest.mark.parametrize("period", ["fortnights", "B_DAYS", "Hours", "", None, 3])
 def test_schedule_period_values(period):
     update = {"conditions": [new_condition(3, scheduled_actions=[scheduled_group(None, period=period)])]}
     rejects(update, rule(), path="rule.conditions[0].scheduled_actions[0].execute_after.period")
 
 
-@pytest.mark.parametrize("period", ["b_days", "b_hours", "hrs"])
+@pytest.mark.parametrize(
+    "period",
+    [
+        "minutes",
+        "hours",
+        "days",
+        "weeks",
+        "months",
+        "years",
+        "business_hours",
+        "business_days",
+        "b_days",
+        "b_hours",
+        "hrs",
+    ],
+)
 def test_schedule_periods_documented(period):
+    """Zoho's definitions' periods and the Update Workflow Rule page's both pass (Zoho decides)."""
     validate_rule_update({"conditions": [new_condition(3, scheduled_actions=[scheduled_group(None, period)])]}, rule())
 
 
-@pytest.mark.parametrize("unit", [0, -2, "3", 1.5, True, None])
-def test_schedule_unit_is_a_positive_integer(unit):
+@pytest.mark.parametrize("unit", [0, 1, 2000])
+def test_schedule_unit_from_zero(unit):
+    update = {"conditions": [new_condition(1, scheduled_actions=[scheduled_group("77", "business_hours", unit)])]}
+    validate_rule_update(update)
+
+
+@pytest.mark.parametrize("unit", [-1, -2, "3", 1.5, True, None])
+def test_schedule_unit_is_an_integer_from_zero(unit):
     update = {"conditions": [new_condition(1, scheduled_actions=[scheduled_group("77", unit=unit)])]}
     rejects(update, path="rule.conditions[0].scheduled_actions[0].execute_after.unit")
 

@@ -12,6 +12,7 @@ from airflow.providers.common.compat.sdk import AirflowException
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from airflow_provider_zohocrm.api.workflow_rules_validation import SCHEDULE_PERIODS
 from airflow_provider_zohocrm.exceptions import ZohoCRMError, ZohoCRMValidationError
 from airflow_provider_zohocrm.hooks.zoho_crm import ZohoCRMHook
 from airflow_provider_zohocrm.operators import (
@@ -309,7 +310,7 @@ bad_rules = st.one_of(
         lambda n: {"conditions": [new_condition(n)]}
     ),
     st.text(max_size=8)
-    .filter(lambda p: p not in ("b_days", "b_hours", "hrs"))
+    .filter(lambda p: p not in SCHEDULE_PERIODS)
     .map(lambda p: {"conditions": [new_condition(1, scheduled_actions=[scheduled_group(None, period=p)])]}),
     st.sampled_from(["colour", "modules", "Name"]).map(lambda key: {key: 1}),
     st.just({"lock": {"status": True}}),
