@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 
-# data center -> (accounts host, API top-level domain)
+# data center -> (accounts host, API top-level domain). AE is in the server list of Zoho's published
+# API definitions; the UK API host follows the others' pattern but no Zoho source seen names it
+# (only accounts.zoho.uk is seen), so it is unverified.
 DATA_CENTERS: dict[str, tuple[str, str]] = {
     "us": ("accounts.zoho.com", "com"),
     "eu": ("accounts.zoho.eu", "eu"),
@@ -19,6 +21,7 @@ DATA_CENTERS: dict[str, tuple[str, str]] = {
     "ca": ("accounts.zohocloud.ca", "ca"),
     "sa": ("accounts.zoho.sa", "sa"),
     "uk": ("accounts.zoho.uk", "uk"),
+    "ae": ("accounts.zoho.ae", "ae"),
 }
 
 # environment -> API host prefix

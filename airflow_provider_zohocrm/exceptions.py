@@ -6,6 +6,7 @@ message text. Every message ends with what to do about it.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 try:  # a task failure in Airflow; a plain exception for the client used without Airflow
@@ -112,6 +113,14 @@ class ZohoCRMServerError(ZohoCRMError):
     """Zoho failed (HTTP 5xx)."""
 
 
+class ZohoCRMRedirectError(ZohoCRMServerError):
+    """Zoho (or something posing as it) answered with an HTTP redirect, which is never followed.
+
+    Following it would send the Authorization header or the refresh token to another host; a
+    redirect usually means the configured ``api_url``/``accounts_url`` or data center is wrong.
+    """
+
+
 class ZohoCRMTransportError(ZohoCRMError):
     """No usable answer: connection refused or reset, or the timeout passed."""
 
@@ -149,6 +158,32 @@ _VALIDATION_CODES = {
     "INVALID_REQUEST_METHOD": "Use the documented HTTP method",
     "INVALID_REQUEST": "Check the request against Zoho's documentation",
 }
+# What a spent-credits 429 says, as far as Zoho's answer allows telling it from a concurrency 429.
+#
+# Zoho's own sources give both cases the same HTTP status and code: the API Limits pages
+# (zoho.com/crm/developer/docs/api/v2/api-limits.html, the same text under v4 and
+# zoho.com/crm/help/api/api-limits.html) and the Kaizen posts #93 ("Credit
+# Calculation and Concurrency in Zoho CRM APIs") and #203 ("Handling API Limits and Error
+# Responses") say that spent credits and the concurrency / sub-concurrency limits all answer
+# 429 TOO_MANY_REQUESTS. The published definitions (zoho/crm-oas v8.0) show one generic 429
+# example (v8.0/apis/operations/getAvailableApis/examples/response-429-sample.md: message "Rate
+# limit exceeded. Please retry after the specified time.", details retry_after/limit/window) and
+# use ``details.limit_due_to`` only for 400 LIMIT_EXCEEDED (e.g. v8.0/fields.json). No Zoho
+# source names a Retry-After or X-RATELIMIT-* header for CRM (those appear only in a generated
+# third-party YAML). So the only signal is the text of the answer: a 429 whose message or details
+# speak of credits, a day or 24 hours is spent credits; one that speaks of concurrency, or says
+# nothing specific (the generic example), is treated as a concurrency 429 and retried.
+_CREDIT_WORDS = re.compile(r"credit|24[\s-]*h(?:ou)?rs?|\bdaily\b|per[\s-]day|\ba day\b", re.IGNORECASE)
+_CONCURRENCY_WORDS = re.compile(r"concurren|in progress|parallel|simultaneous", re.IGNORECASE)
+_CREDITS_HINT = (
+    "Zoho CRM's API credits for the rolling 24 hours are spent. They come back gradually as the calls "
+    "made 24 hours earlier age out, not within a retry budget, so the call is not retried; run the task "
+    "again later or buy add-on credits (the API usage page in Zoho CRM's setup shows what is left)"
+)
+_CONCURRENCY_HINT = (
+    "Zoho's concurrency limit was hit and the retry budget ran out; lower the task's concurrency "
+    "(max_workers, max_concurrency) or use an Airflow pool sized to the edition's limit"
+)
 _SERVER_HINT = "Zoho failed to process the request; it was retried. Try again later or contact Zoho support"
 
 
@@ -176,13 +211,9 @@ def error_from_response(status_code: int, body: Any, *, retry_after: float | Non
     kwargs: dict[str, Any] = {"status_code": status_code, "code": code, "details": details}
 
     if status_code == 429 or code == "TOO_MANY_REQUESTS":
-        return ZohoCRMRateLimitError(
-            message,
-            retry_after=retry_after,
-            hint="Zoho's concurrency or daily credit limit was hit and the retry budget ran out; "
-            "lower the task's concurrency or use an Airflow pool sized to the edition's limit",
-            **kwargs,
-        )
+        if credits_exhausted(message, details):
+            return ZohoCRMCreditsExhaustedError(message, retry_after=retry_after, hint=_CREDITS_HINT, **kwargs)
+        return ZohoCRMRateLimitError(message, retry_after=retry_after, hint=_CONCURRENCY_HINT, **kwargs)
     if status_code >= 500:
         return ZohoCRMServerError(message, hint=_SERVER_HINT, **kwargs)
     if code in _AUTH_CODES:
@@ -196,6 +227,12 @@ def error_from_response(status_code: int, body: Any, *, retry_after: float | Non
     if status_code == 401:
         return ZohoCRMAuthError(message, hint=_AUTH_CODES["AUTHENTICATION_FAILURE"], **kwargs)
     return ZohoCRMValidationError(message, hint=_VALIDATION_CODES.get(code or ""), **kwargs)
+
+
+def credits_exhausted(message: str, details: dict[str, Any]) -> bool:
+    """True when a 429's words say the rolling 24-hour credits are spent (see ``_CREDIT_WORDS``)."""
+    text = f"{message} {details!r}"
+    return bool(_CREDIT_WORDS.search(text)) and not _CONCURRENCY_WORDS.search(text)
 
 
 def _error_envelope(body: Any) -> dict[str, Any]:

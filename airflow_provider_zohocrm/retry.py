@@ -1,8 +1,10 @@
 """When to retry a Zoho call and how long to wait: one policy, decided from typed errors.
 
 Only failures that a later attempt can fix are retried: HTTP 429 and 500/502/503/504, connection
-errors and timeouts. Every other 4xx, and Zoho's token-minting throttle (which only clears after
-minutes), surfaces at once. The same policy object paces every other wait of a client: the
+errors and timeouts. Every other 4xx, a 429 for spent API credits (they come back over 24 hours)
+and Zoho's token-minting throttle (which only clears after minutes) surface at once. A request
+whose access token Zoho rejects (:data:`TOKEN_REJECTED_CODES`) gets one fresh token and one more
+try, decided here by :func:`is_token_rejection`. The same policy object paces every other wait of a client: the
 re-list-then-post loop of a connected-workflow create, the wait for another worker's token while
 minting is throttled, and the Variable cache's lease. All of them sleep through :func:`_sleep`.
 """
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from airflow_provider_zohocrm.exceptions import (
+    ZohoCRMCreditsExhaustedError,
     ZohoCRMError,
     ZohoCRMRateLimitError,
     ZohoCRMServerError,
@@ -26,14 +29,23 @@ from airflow_provider_zohocrm.exceptions import (
 log = logging.getLogger(__name__)
 
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+# 401 codes meaning "this access token is dead" (expired, revoked, or killed by a 16th token):
+# INVALID_OAUTHTOKEN is the code on Zoho's token-validity page, INVALID_TOKEN the one the API
+# pages and definitions list, AUTHENTICATION_FAILURE what other clients see for a token killed early.
+TOKEN_REJECTED_CODES = frozenset({"INVALID_OAUTHTOKEN", "INVALID_TOKEN", "AUTHENTICATION_FAILURE"})
 T = TypeVar("T")
+
+
+def is_token_rejection(status_code: int, code: object) -> bool:
+    """True when an answer to a request that carried a token means: refresh it once, try once more."""
+    return status_code == 401 and code in TOKEN_REJECTED_CODES
 
 
 def is_retryable(exc: BaseException) -> bool:
     """True for errors a later attempt may not hit."""
     if isinstance(exc, ZohoCRMTransportError):
         return True
-    if isinstance(exc, ZohoCRMTokenThrottleError):
+    if isinstance(exc, (ZohoCRMTokenThrottleError, ZohoCRMCreditsExhaustedError)):
         return False
     if isinstance(exc, (ZohoCRMRateLimitError, ZohoCRMServerError)):
         return exc.status_code in RETRYABLE_STATUS

@@ -1,6 +1,8 @@
 """HTTP to Zoho CRM: one keep-alive session, auth header, 401 refresh, retries, typed errors.
 
 Imported lazily by the hook: ``requests`` and ``tenacity`` load only when a task makes a call.
+Errors raised here never chain to a ``requests`` exception: those hold the prepared request, with
+its Authorization header, and error reporters that walk ``__context__`` would send it on.
 """
 
 from __future__ import annotations
@@ -16,18 +18,20 @@ from urllib.parse import urlsplit
 import requests
 from requests.utils import get_environ_proxies
 
-from airflow_provider_zohocrm import __version__
+from airflow_provider_zohocrm import __version__, deadline
+from airflow_provider_zohocrm.answers import describe_location, host_of, parse_json
 from airflow_provider_zohocrm.auth.oauth import TokenManager
 from airflow_provider_zohocrm.auth.token_cache import AccessToken, FileTokenCache, TokenCache
 from airflow_provider_zohocrm.connection import ZohoCRMConnectionSettings
 from airflow_provider_zohocrm.data_centers import is_zoho_api_domain
 from airflow_provider_zohocrm.exceptions import (
+    ZohoCRMRedirectError,
     ZohoCRMServerError,
     ZohoCRMTransportError,
     ZohoCRMValidationError,
     error_from_response,
 )
-from airflow_provider_zohocrm.retry import RetryPolicy
+from airflow_provider_zohocrm.retry import RetryPolicy, is_token_rejection
 
 log = logging.getLogger(__name__)
 
@@ -57,13 +61,6 @@ def _retry_after(response: requests.Response) -> float | None:
         return None
 
 
-def _json_or_none(response: requests.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
 class ZohoSession(requests.Session):
     """A ``requests.Session`` that reads the environment once per host instead of on every call.
 
@@ -80,6 +77,28 @@ class ZohoSession(requests.Session):
         super().__init__()
         self.trust_env = False
         self._environment: dict[tuple[str, str], tuple[dict[str, str], str | None]] = {}
+        adapter = deadline.DeadlineAdapter()
+        self.mount("https://", adapter)
+        self.mount("http://", adapter)
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        """Send within a deadline: a numeric ``timeout`` bounds the whole exchange, body included.
+
+        A late exchange is cut by the watchdog (``deadline.py``) and reported as
+        ``deadline.DeadlineExceeded``, a ``requests.Timeout``.
+        """
+        timeout = kwargs.get("timeout")
+        if kwargs.get("stream") or isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+            return super().send(request, **kwargs)
+        watch = deadline.start(float(timeout))
+        try:
+            return super().send(request, **kwargs)
+        except Exception:
+            if not watch.fired:
+                raise
+        finally:
+            deadline.finish(watch)
+        raise deadline.DeadlineExceeded(f"no complete answer within {timeout:g} s")
 
     def merge_environment_settings(self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any) -> Any:
         parts = urlsplit(str(url))
@@ -183,11 +202,12 @@ class ZohoTransport:
     def _attempt(self, method: str, path: str, params: dict[str, Any] | None, body: Any) -> dict[str, Any]:
         token = self.tokens.get()
         response = self._send(token, method, path, params, body)
-        if response.status_code == 401 and (_json_or_none(response) or {}).get("code") == "INVALID_TOKEN":
-            # Zoho revoked the token early (e.g. a 16th token was minted): refresh once, try once more.
-            log.info("Zoho rejected the access token (INVALID_TOKEN); refreshing it once")
-            self.tokens.invalidate(token.value)
-            token = self.tokens.get()
+        code = _error_code(response)
+        if is_token_rejection(response.status_code, code):
+            # The token expired or was killed early (a 16th token, a revocation): one new token,
+            # never the rejected one again, and one more try.
+            log.info("Zoho rejected the access token (%s); renewing it once", code)
+            token = self.tokens.renew(token)
             response = self._send(token, method, path, params, body)
         return self._parse(response)
 
@@ -196,6 +216,7 @@ class ZohoTransport:
     ) -> requests.Response:
         url = f"{self.api_root(token)}/{path}"
         started = time.monotonic()
+        failure = None
         try:
             with self.slots:
                 response = self.session.request(
@@ -207,35 +228,65 @@ class ZohoTransport:
                     timeout=self.settings.timeout,
                     allow_redirects=False,
                 )
-        except requests.Timeout:
-            raise ZohoCRMTransportError(
-                f"{method} {path}: no answer from Zoho CRM within {self.settings.timeout:g} s",
-                hint="Raise the connection's timeout extra if this call is legitimately slow",
-            ) from None
         except requests.RequestException as exc:
-            raise ZohoCRMTransportError(
-                f"{method} {path}: could not reach Zoho CRM ({type(exc).__name__})",
-                hint="Check network access to the API domain and the connection's data center",
-            ) from None
+            failure = exc  # only its class leaves this method
+        if failure is not None:  # raised outside the handler, so nothing chains to the original
+            raise self._transport_error(method, path, url, failure)
         log.debug(
             "%s %s -> HTTP %s in %.0f ms", method, path, response.status_code, (time.monotonic() - started) * 1000
         )
         return response
 
+    def _transport_error(
+        self, method: str, path: str, url: str, failure: requests.RequestException
+    ) -> ZohoCRMTransportError:
+        """The sanitised error for a failed exchange: what failed, the class name and the host only."""
+        host = host_of(url)
+        details = {"host": host, "cause": type(failure).__name__}
+        if isinstance(failure, requests.Timeout):
+            return ZohoCRMTransportError(
+                f"{method} {path}: no complete answer from Zoho CRM ({host}) within {self.settings.timeout:g} s",
+                details=details,
+                hint="Raise the connection's timeout extra if this call is legitimately slow",
+            )
+        return ZohoCRMTransportError(
+            f"{method} {path}: could not reach Zoho CRM ({type(failure).__name__}, host {host})",
+            details=details,
+            hint="Check network access to the API domain and the connection's data center",
+        )
+
     def _parse(self, response: requests.Response) -> dict[str, Any]:
         status = response.status_code
         if status < 300 and (status == 204 or not response.content):
             return {}
-        body = _json_or_none(response)
+        if 300 <= status < 400:
+            target = describe_location(response.headers.get("Location"))
+            raise ZohoCRMRedirectError(
+                f"Zoho CRM answered HTTP {status}, a redirect to {target}; "
+                "redirects are never followed (the access token would go along)",
+                status_code=status,
+                details={"api_url": self.settings.api_url},
+                hint=f"Check the connection's data center, environment and api_url (now {self.settings.api_url})",
+            )
+        body, problem = parse_json(response)
         if status < 300:
             if not isinstance(body, dict):
+                why = problem or f"a JSON {type(body).__name__}"
                 raise ZohoCRMServerError(
-                    f"Zoho CRM answered HTTP {status} with a body that is not a JSON object",
+                    f"Zoho CRM answered HTTP {status} with a body that is not a JSON object ({why})",
                     status_code=status,
                     hint="Check that api_url points at Zoho CRM",
                 )
             return body
         raise error_from_response(status, body, retry_after=_retry_after(response))
+
+
+def _error_code(response: requests.Response) -> Any:
+    """The ``code`` of a 401's error envelope (only 401s are read here: they decide a token renewal)."""
+    if response.status_code != 401:
+        return None
+    body, _ = parse_json(response)
+    return body.get("code") if isinstance(body, dict) else None
 
 
 def _shared_cache_or_none(kind: str, policy: RetryPolicy) -> TokenCache | None:

@@ -8,9 +8,11 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_zohocrm.auth.token_cache import MEMORY_CACHE, AccessToken, TokenCache
+from airflow_provider_zohocrm.answers import describe_location, host_of, parse_json
+from airflow_provider_zohocrm.auth.token_cache import MEMORY_CACHE, AccessToken, MintDenial, TokenCache
 from airflow_provider_zohocrm.exceptions import (
     ZohoCRMAuthError,
+    ZohoCRMRedirectError,
     ZohoCRMServerError,
     ZohoCRMTokenThrottleError,
     ZohoCRMTransportError,
@@ -29,6 +31,8 @@ REFRESH_MARGIN_SECONDS = 300.0
 # Used when the token response lacks ``expires_in`` (seen in the wild): short, so we refresh early.
 FALLBACK_LIFETIME_SECONDS = 1800.0
 TOKEN_THROTTLE_CODE = "Access Denied"
+# Zoho's token-validity page: at most 10 access tokens per refresh token in a rolling 10 minutes.
+MINT_WINDOW_SECONDS = 600.0
 
 
 def credential_key(settings: ZohoCRMConnectionSettings) -> str:
@@ -53,7 +57,9 @@ class TokenManager:
 
     Lookup order: the process-wide memory cache, then the shared cache (file by default), then a
     refresh. Refreshing happens under the memory lock and the shared cache's lock, re-checking the
-    cache after each, so concurrent callers in a process or on a host cause one refresh.
+    cache after each, so concurrent callers in a process or on a host cause one refresh. A token
+    Zoho rejected is never handed out again (:meth:`renew`), and after Zoho refuses to mint, no
+    caller reaching the same caches asks again before the refusal can have cleared.
     """
 
     def __init__(
@@ -75,45 +81,111 @@ class TokenManager:
         register_secret(settings.client_secret)
         register_secret(settings.refresh_token)
 
-    def get(self) -> AccessToken:
-        """A usable access token, refreshing only if no cache holds one."""
+    def get(self, reject: str | None = None) -> AccessToken:
+        """A usable access token other than ``reject``, refreshing only if no cache holds one."""
         token = MEMORY_CACHE.load(self.key)
-        if token is not None and token.usable(self.clock()):
-            return token
+        if self._fits(token, reject):
+            return token  # type: ignore[return-value]  # _fits checked it is not None
         with MEMORY_CACHE.refresh_lock(self.key):
             token = MEMORY_CACHE.load(self.key)
-            if token is not None and token.usable(self.clock()):
-                return token
+            if self._fits(token, reject):
+                return token  # type: ignore[return-value]
             shared_lock = self.shared_cache.refresh_lock(self.key) if self.shared_cache else contextlib.nullcontext()
             with shared_lock:
                 token = self.shared_cache.load(self.key) if self.shared_cache else None
-                if token is None or not token.usable(self.clock()):
-                    token = self._refresh_or_wait()
+                if token is None or not self._fits(token, reject):
+                    token = self._refresh_or_wait(reject)
                     if self.shared_cache:
                         self.shared_cache.store(self.key, token)
                 register_secret(token.value)
                 MEMORY_CACHE.store(self.key, token)
                 return token
 
-    def _refresh_or_wait(self) -> AccessToken:
-        """Refresh; if Zoho throttles minting and the cache spans hosts, wait for a peer's token."""
-        try:
-            return self._refresh()
-        except ZohoCRMTokenThrottleError:
-            if not getattr(self.shared_cache, "spans_hosts", False):
-                raise
-            token = self._wait_for_peer_token()
-            if token is None:
-                raise
-            return token
+    def renew(self, rejected: AccessToken) -> AccessToken:
+        """The token to retry with after Zoho rejected ``rejected``: a newer cached one, or a fresh one."""
+        self.invalidate(rejected.value)
+        return self.get(reject=rejected.value)
 
-    def _wait_for_peer_token(self) -> AccessToken | None:
+    def invalidate(self, value: str) -> None:
+        """Forget a token Zoho rejected, everywhere it is cached, unless another caller already replaced it.
+
+        Done under the memory refresh lock: a caller of this process that is refreshing may be about
+        to store the value it read from the shared cache before the rejection; the lock orders that
+        store before this discard. The value is also remembered as dead, so that a copy read back
+        from any cache is never handed out again.
+        """
+        with MEMORY_CACHE.refresh_lock(self.key):
+            MEMORY_CACHE.mark_dead(self.key, value)
+            MEMORY_CACHE.discard(self.key, value)
+            if self.shared_cache:
+                self.shared_cache.discard(self.key, value)
+
+    def _fits(self, token: AccessToken | None, reject: str | None) -> bool:
+        return (
+            token is not None
+            and token.usable(self.clock())
+            and token.value != reject
+            and not MEMORY_CACHE.is_dead(self.key, token.value)
+        )
+
+    # ------------------------------------------------------------------ minting, and Zoho's refusal
+
+    def _refresh_or_wait(self, reject: str | None) -> AccessToken:
+        """Refresh, unless Zoho refused to mint lately; when refused, wait for a peer's token if one can come."""
+        denial = self._active_denial()
+        if denial is None:
+            try:
+                return self._refresh()
+            except ZohoCRMTokenThrottleError:
+                denial = self._remember_denial()
+        if getattr(self.shared_cache, "spans_hosts", False):
+            token = self._wait_for_peer_token(reject)
+            if token is not None:
+                return token
+        raise throttle_error(denial, self.clock())
+
+    def _active_denial(self) -> MintDenial | None:
+        """The latest refusal any cache of ours remembers, while asking again cannot succeed yet."""
+        found = [MEMORY_CACHE.load_denial(self.key)]
+        load_shared = getattr(self.shared_cache, "load_denial", None)
+        if load_shared is not None:
+            found.append(load_shared(self.key))
+        now = self.clock()
+        active = [denial for denial in found if denial is not None and denial.retry_at > now]
+        return max(active, key=lambda denial: denial.retry_at) if active else None
+
+    def _remember_denial(self) -> MintDenial:
+        """Keep the refusal where every caller sharing our caches sees it before asking Zoho.
+
+        Zoho allows 10 new tokens per refresh token in a rolling 10 minutes. We do not know when
+        the earliest of the 10 was minted (another host or app may share the refresh token), so
+        the only time a new request is sure to succeed is a whole window after the refusal.
+        """
+        now = self.clock()
+        denial = MintDenial(denied_at=now, retry_at=now + MINT_WINDOW_SECONDS)
+        MEMORY_CACHE.store_denial(self.key, denial)
+        store_shared = getattr(self.shared_cache, "store_denial", None)
+        if store_shared is not None:
+            try:
+                store_shared(self.key, denial)
+            except OSError as exc:  # the host cache went away: this process still remembers
+                log.warning(
+                    "Could not record Zoho's token-minting refusal in the shared cache (%s)", type(exc).__name__
+                )
+        log.warning(
+            "Zoho refused to mint an access token for connection %r; no new token is asked for in the next %.0f s",
+            self.settings.conn_id,
+            MINT_WINDOW_SECONDS,
+        )
+        return denial
+
+    def _wait_for_peer_token(self, reject: str | None) -> AccessToken | None:
         cache = self.shared_cache
         assert cache is not None
 
         def peer_token() -> AccessToken | None:
             token = cache.load(self.key)
-            return token if token is not None and token.usable(self.clock()) else None
+            return token if self._fits(token, reject) else None
 
         return self.policy.wait_for(
             peer_token,
@@ -122,17 +194,14 @@ class TokenManager:
             clock=self.clock,
         )
 
-    def invalidate(self, value: str) -> None:
-        """Drop a token Zoho rejected, unless another caller already replaced it."""
-        MEMORY_CACHE.discard(self.key, value)
-        if self.shared_cache:
-            self.shared_cache.discard(self.key, value)
+    # ------------------------------------------------------------------ the token endpoint
 
     def _refresh(self) -> AccessToken:
         import requests
 
         settings = self.settings
         log.info("Refreshing the Zoho CRM access token for connection %r", settings.conn_id)
+        failure = None
         try:
             response = self.session.post(
                 settings.token_url,
@@ -147,28 +216,38 @@ class TokenManager:
                 allow_redirects=False,
             )
         except requests.RequestException as exc:
+            # Only the class name leaves here: the exception's request holds the form body.
+            failure = "timeout" if isinstance(exc, requests.Timeout) else type(exc).__name__
+        if failure is not None:  # raised outside the handler: nothing chains to the original
             raise ZohoCRMTransportError(
-                f"Could not reach the Zoho accounts server {settings.accounts_url}: {type(exc).__name__}",
+                f"Could not reach the Zoho accounts server {settings.accounts_url}: "
+                + (f"no complete answer within {settings.timeout:g} s" if failure == "timeout" else failure),
+                details={"host": host_of(settings.accounts_url)},
                 hint="Check network access to the accounts server and the connection's data center",
-            ) from None
+            )
         return self._parse(response)
 
     def _parse(self, response: requests.Response) -> AccessToken:
         settings = self.settings
-        if response.status_code >= 500:
+        status = response.status_code
+        if status >= 500:
             raise ZohoCRMServerError(
                 "The Zoho accounts server failed while refreshing the access token",
-                status_code=response.status_code,
+                status_code=status,
                 hint="Zoho's accounts server is having trouble; the call is retried",
             )
-        try:
-            body = response.json()
-        except ValueError:
-            body = None
+        if 300 <= status < 400:
+            raise ZohoCRMRedirectError(
+                f"The accounts server answered HTTP {status}, a redirect to "
+                f"{describe_location(response.headers.get('Location'))}; the refresh token never follows one",
+                status_code=status,
+                hint=f"Check the connection's data center and accounts_url (now {settings.accounts_url})",
+            )
+        body, problem = parse_json(response)
         if not isinstance(body, dict):
             raise ZohoCRMAuthError(
-                f"The accounts server answered HTTP {response.status_code} without a token",
-                status_code=response.status_code,
+                f"The accounts server answered HTTP {status} without a token ({problem or 'not a JSON object'})",
+                status_code=status,
                 hint=f"Check that accounts_url ({settings.accounts_url}) is Zoho's accounts server",
             )
         access_token = body.get("access_token")
@@ -180,12 +259,12 @@ class TokenManager:
             raise ZohoCRMTokenThrottleError(
                 "Zoho refused to mint another access token: at most 10 per refresh token per 10 minutes",
                 code=TOKEN_THROTTLE_CODE,
-                status_code=response.status_code,
+                status_code=status,
                 hint="Share one connection's token across tasks (the token cache) and retry after the 10-minute window",
             )
         raise ZohoCRMAuthError(
             _token_error_message(error),
-            status_code=response.status_code,
+            status_code=status,
             code=error,
             details={"conn_id": settings.conn_id},
             hint=auth_hint(error),
@@ -202,6 +281,21 @@ class TokenManager:
             refresh_at=now + lifetime - margin,
             api_domain=api_domain if isinstance(api_domain, str) else None,
         )
+
+
+def throttle_error(denial: MintDenial, now: float) -> ZohoCRMTokenThrottleError:
+    """The error for a call that needs a new token while Zoho's refusal to mint still holds."""
+    wait = max(0.0, denial.retry_at - now)
+    when = time.strftime("%H:%M:%S UTC", time.gmtime(denial.retry_at))
+    return ZohoCRMTokenThrottleError(
+        "Zoho refused to mint another access token (at most 10 per refresh token per 10 minutes); "
+        f"no new token is asked for before {when} (in {wait:.0f} s), when the refusal has surely cleared",
+        code=TOKEN_THROTTLE_CODE,
+        retry_after=wait,
+        details={"retry_at": denial.retry_at},
+        hint="Retry the task after that time; share one connection's token across tasks (the token cache) "
+        "so that bursts of tasks do not mint a token each",
+    )
 
 
 def _lifetime(body: dict[str, Any]) -> float:

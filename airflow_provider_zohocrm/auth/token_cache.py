@@ -2,7 +2,9 @@
 
 Zoho lets one refresh token mint only 10 access tokens per 10 minutes, and every Airflow task is
 a new process. Caching the access token (never the refresh token or client secret) and letting
-only one caller refresh at a time turns a burst of tasks into a single refresh.
+only one caller refresh at a time turns a burst of tasks into a single refresh. When Zoho refuses
+to mint ("Access Denied") the caches also keep that denial (:class:`MintDenial`), so that no other
+caller on the host asks again before the refusal can have cleared.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import logging
 import os
 import tempfile
 import threading
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -40,6 +43,24 @@ class AccessToken:
         return now < self.refresh_at
 
 
+@dataclass(frozen=True)
+class MintDenial:
+    """Zoho refused to mint a token at ``denied_at``; nobody asks again before ``retry_at``."""
+
+    denied_at: float
+    retry_at: float
+
+    @classmethod
+    def from_json(cls, data: object) -> MintDenial | None:
+        """The denial a cache stored, or None for anything else (a corrupt entry is no denial)."""
+        if not isinstance(data, dict):
+            return None
+        try:
+            return cls(denied_at=float(data["denied_at"]), retry_at=float(data["retry_at"]))
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
 class TokenCache(Protocol):
     """A store of access tokens keyed by credential, with a lock for single-flight refresh.
 
@@ -58,11 +79,19 @@ class TokenCache(Protocol):
 
 
 class MemoryTokenCache:
-    """Process-wide cache: every hook instance and thread of a process shares it."""
+    """Process-wide cache: every hook instance and thread of a process shares it.
+
+    Besides the tokens it remembers the last values Zoho rejected (so a token read back from a
+    slower cache after its rejection is not handed out again) and the last minting denial.
+    """
+
+    _DEAD_KEPT = 16
 
     def __init__(self) -> None:
         self._tokens: dict[str, AccessToken] = {}
         self._locks: dict[str, threading.Lock] = {}
+        self._dead: dict[str, deque[str]] = {}
+        self._denials: dict[str, MintDenial] = {}
         self._guard = threading.Lock()
 
     def load(self, key: str) -> AccessToken | None:
@@ -77,6 +106,21 @@ class MemoryTokenCache:
             if current is not None and current.value == value:
                 del self._tokens[key]
 
+    def mark_dead(self, key: str, value: str) -> None:
+        """Remember that Zoho rejected ``value`` (the last few values per credential are kept)."""
+        with self._guard:
+            self._dead.setdefault(key, deque(maxlen=self._DEAD_KEPT)).append(value)
+
+    def is_dead(self, key: str, value: str) -> bool:
+        dead = self._dead.get(key)
+        return dead is not None and value in dead
+
+    def load_denial(self, key: str) -> MintDenial | None:
+        return self._denials.get(key)
+
+    def store_denial(self, key: str, denial: MintDenial) -> None:
+        self._denials[key] = denial
+
     @contextlib.contextmanager
     def refresh_lock(self, key: str) -> Iterator[None]:
         with self._guard:
@@ -87,6 +131,8 @@ class MemoryTokenCache:
     def clear(self) -> None:
         with self._guard:
             self._tokens.clear()
+            self._dead.clear()
+            self._denials.clear()
 
 
 class FileTokenCache:
@@ -115,12 +161,26 @@ class FileTokenCache:
             return None
 
     def store(self, key: str, token: AccessToken) -> None:
+        self._write(f"{key}.json", asdict(token))
+
+    def load_denial(self, key: str) -> MintDenial | None:
+        """The minting denial another process on this host met, if any (written only on a denial)."""
+        try:
+            return MintDenial.from_json(json.loads((self.ensure_dir() / f"{key}.denied.json").read_text()))
+        except (OSError, ValueError):
+            return None
+
+    def store_denial(self, key: str, denial: MintDenial) -> None:
+        self._write(f"{key}.denied.json", asdict(denial))
+
+    def _write(self, name: str, data: object) -> None:
+        """Replace ``name`` atomically (write a private temporary file, then rename it)."""
         directory = self.ensure_dir()
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{key}.")
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}.")
         try:
             with os.fdopen(fd, "w") as handle:
-                json.dump(asdict(token), handle)
-            os.replace(tmp, directory / f"{key}.json")
+                json.dump(data, handle)
+            os.replace(tmp, directory / name)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)

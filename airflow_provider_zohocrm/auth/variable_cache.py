@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from airflow_provider_zohocrm import retry
-from airflow_provider_zohocrm.auth.token_cache import AccessToken, FileTokenCache
+from airflow_provider_zohocrm.auth.token_cache import AccessToken, FileTokenCache, MintDenial
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +97,16 @@ class VariableTokenCache:
             },
         )
         self.host_cache.store(key, token)
+
+    def load_denial(self, key: str) -> MintDenial | None:
+        """The later of the deployment's and this host's minting denials."""
+        found = [MintDenial.from_json(self._get(f"{self.variable_name(key)}_denied")), self.host_cache.load_denial(key)]
+        denials = [denial for denial in found if denial is not None]
+        return max(denials, key=lambda denial: denial.retry_at) if denials else None
+
+    def store_denial(self, key: str, denial: MintDenial) -> None:
+        self._set(f"{self.variable_name(key)}_denied", {"denied_at": denial.denied_at, "retry_at": denial.retry_at})
+        self.host_cache.store_denial(key, denial)
 
     def discard(self, key: str, value: str) -> None:
         current = self.load(key)

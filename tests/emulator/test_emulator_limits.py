@@ -123,3 +123,38 @@ def test_the_work_is_done_on_arrival_and_the_answer_leaves_when_due() -> None:
     assert done_in_store
     assert still_waiting
     assert not worker.is_alive()
+
+
+def test_the_two_429s_say_which_limit_was_hit(emulator: ZohoCRMEmulator, make_api: Any) -> None:
+    """Both are 429 TOO_MANY_REQUESTS, as on Zoho; only the words tell spent credits from concurrency."""
+    from airflow_provider_zohocrm.exceptions import (
+        ZohoCRMCreditsExhaustedError,
+        ZohoCRMRateLimitError,
+        error_from_response,
+    )
+
+    emulator.set_config(concurrency_limit=1, latency_ms=300)
+    api = make_api()
+    slow = threading.Thread(target=lambda: api.get("org"))
+    slow.start()
+    deadline = time.monotonic() + 5
+    while emulator.stats()["in_flight"] == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    busy = api.get("org")
+    slow.join(timeout=5)
+    emulator.set_config(concurrency_limit=10, latency_ms=0, credit_allowance=emulator.stats()["credits_used"])
+    spent = api.get("org")
+
+    assert (
+        (busy.status_code, busy.json()["code"])
+        == (spent.status_code, spent.json()["code"])
+        == (
+            429,
+            "TOO_MANY_REQUESTS",
+        )
+    )
+    concurrency = error_from_response(429, busy.json())
+    credits = error_from_response(429, spent.json())
+    assert type(concurrency) is ZohoCRMRateLimitError
+    assert type(credits) is ZohoCRMCreditsExhaustedError
+    assert isinstance(credits, ZohoCRMRateLimitError)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 import requests
 from emulator_client import TIMEOUT, Api, error_of, fetch_token
 
@@ -101,3 +102,40 @@ def test_control_api_revokes_and_expires(emulator: ZohoCRMEmulator, api: Api) ->
     revoked = requests.post(f"{control}/tokens/revoke", json={}, timeout=TIMEOUT).json()
     assert revoked == {"revoked": [emulator.refresh_token]}
     assert fetch_token(emulator) == {"error": "invalid_code"}
+
+
+DEAD_TOKEN_ANSWERS = {
+    "INVALID_TOKEN": "invalid oauth token",
+    "INVALID_OAUTHTOKEN": "invalid oauth token",
+    "AUTHENTICATION_FAILURE": "Authentication failed",
+}
+
+
+@pytest.mark.parametrize("code", list(DEAD_TOKEN_ANSWERS))
+def test_dead_token_code_is_configurable(emulator: ZohoCRMEmulator, api: Api, code: str) -> None:
+    emulator.set_config(dead_token_code=code)
+    dead = (401, code, {}, DEAD_TOKEN_ANSWERS[code])
+    assert error_of(Api(emulator, "1000.nope.nope").get("org")) == dead  # unknown
+    emulator.add_fault(kind="invalidate_token", path="/crm/")
+    assert error_of(api.get("org")) == dead  # killed by a fault
+    assert error_of(api.get("org")) == dead  # and stays dead
+    fresh = Api(emulator, fetch_token(emulator)["access_token"])
+    assert fresh.get("org").status_code == 200
+    emulator.advance_clock(3600)
+    assert error_of(fresh.get("org")) == dead  # expired
+    # No token at all is still AUTHENTICATION_FAILURE, whatever the dead-token code.
+    assert error_of(Api(emulator, None).get("org"))[:2] == (401, "AUTHENTICATION_FAILURE")
+
+
+def test_dead_token_code_over_the_control_api(emulator: ZohoCRMEmulator) -> None:
+    control = f"{emulator.url}/__emulator__/config"
+    assert requests.get(control, timeout=TIMEOUT).json()["dead_token_code"] == "INVALID_TOKEN"
+    answer = requests.post(control, json={"dead_token_code": "INVALID_OAUTHTOKEN"}, timeout=TIMEOUT)
+    assert answer.json()["dead_token_code"] == "INVALID_OAUTHTOKEN"
+    refused = requests.post(control, json={"dead_token_code": "EXPIRED"}, timeout=TIMEOUT)
+    assert refused.status_code == 400
+    assert "dead_token_code must be one of" in refused.json()["error"]
+    emulator.reset()
+    assert emulator.config.dead_token_code == "INVALID_TOKEN"
+    with ZohoCRMEmulator(dead_token_code="AUTHENTICATION_FAILURE") as other:
+        assert other.config.dead_token_code == "AUTHENTICATION_FAILURE"

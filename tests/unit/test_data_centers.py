@@ -19,7 +19,8 @@ EXPECTED = {
     "cn": ("https://accounts.zoho.com.cn", "com.cn"),
     "ca": ("https://accounts.zohocloud.ca", "ca"),
     "sa": ("https://accounts.zoho.sa", "sa"),
-    "uk": ("https://accounts.zoho.uk", "uk"),
+    "uk": ("https://accounts.zoho.uk", "uk"),  # the API host is unverified: no Zoho source names it
+    "ae": ("https://accounts.zoho.ae", "ae"),  # in the server list of Zoho's published definitions
 }
 ENV_PREFIX = {"production": "www", "sandbox": "sandbox", "developer": "developer"}
 CASES = [
@@ -34,6 +35,15 @@ def test_exactly_the_documented_data_centers_and_environments():
     assert set(data_centers.ENVIRONMENTS) == set(ENV_PREFIX)
     assert data_centers.DEFAULT_DATA_CENTER == "us"
     assert data_centers.DEFAULT_ENVIRONMENT == "production"
+
+
+def test_ae_hosts():
+    assert data_centers.accounts_url("ae") == "https://accounts.zoho.ae"
+    assert data_centers.api_url("ae", "production") == "https://www.zohoapis.ae"
+    assert data_centers.api_url("ae", "sandbox") == "https://sandbox.zohoapis.ae"
+    assert data_centers.api_url("ae", "developer") == "https://developer.zohoapis.ae"
+    assert is_zoho_api_domain("https://www.zohoapis.ae")
+    assert make_settings(data_center="ae").api_url == "https://www.zohoapis.ae"
 
 
 def test_connection_extras_offer_exactly_these_choices():

@@ -10,11 +10,14 @@ from airflow_provider_zohocrm import exceptions as exc_mod
 from airflow_provider_zohocrm.exceptions import (
     ZohoCRMAuthError,
     ZohoCRMConnectionConfigError,
+    ZohoCRMCreditsExhaustedError,
     ZohoCRMError,
     ZohoCRMNotFoundError,
     ZohoCRMPermissionError,
     ZohoCRMRateLimitError,
+    ZohoCRMRedirectError,
     ZohoCRMServerError,
+    ZohoCRMTokenThrottleError,
     ZohoCRMTransportError,
     ZohoCRMValidationError,
     auth_hint,
@@ -26,6 +29,9 @@ from .helpers import RULE_ITEM_INVALID_NAME
 ALL_ERRORS = [
     ZohoCRMAuthError,
     ZohoCRMConnectionConfigError,
+    ZohoCRMCreditsExhaustedError,
+    ZohoCRMRedirectError,
+    ZohoCRMTokenThrottleError,
     ZohoCRMNotFoundError,
     ZohoCRMPermissionError,
     ZohoCRMRateLimitError,
@@ -185,3 +191,46 @@ def test_first_error_item_wins_over_successes():
 def test_non_dict_details_are_ignored():
     error = error_from_response(400, {"code": "INVALID_DATA", "details": ["x"], "message": "m"})
     assert error.details == {}
+
+
+# --- 429: spent credits or concurrency --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "details"),
+    [
+        ("API credit limit of the last 24 hours exceeded. Please try again after some time.", {}),
+        ("You have exceeded the API credits allotted to your organization", {}),
+        ("Daily API limit reached", {}),
+        ("API limit exceeded for the 24 hours window", {}),
+        ("Limit exceeded", {"limit_due_to": [{"api_name": "api_credits"}]}),
+        ("Rate limit exceeded.", {"remaining_credits": 0}),
+    ],
+)
+def test_spent_credits_are_their_own_error(message, details):
+    error = error_from_response(429, _envelope("TOO_MANY_REQUESTS", message, **details), retry_after=60.0)
+    assert type(error) is ZohoCRMCreditsExhaustedError
+    assert isinstance(error, ZohoCRMRateLimitError)
+    assert (error.status_code, error.code, error.retry_after) == (429, "TOO_MANY_REQUESTS", 60.0)
+    assert "rolling 24 hours" in str(error)
+    assert "not retried" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("message", "details"),
+    [
+        ("Concurrency limit of 10 requests in progress exceeded. Please try again after some time.", {}),
+        ("Rate limit exceeded. Please retry after the specified time.", {"retry_after": 60, "limit": 100}),
+        ("too many requests", {}),
+        ("Concurrent API credits usage exceeded", {}),  # concurrency words win: a retry can succeed
+    ],
+)
+def test_concurrency_and_unspecific_429s_stay_retryable_rate_limits(message, details):
+    error = error_from_response(429, _envelope("TOO_MANY_REQUESTS", message, **details))
+    assert type(error) is ZohoCRMRateLimitError
+    assert "concurrency" in str(error)
+
+
+def test_a_429_without_a_body_is_a_concurrency_429():
+    assert type(error_from_response(429, None)) is ZohoCRMRateLimitError
+    assert type(error_from_response(429, "<html>Too Many Requests</html>")) is ZohoCRMRateLimitError

@@ -11,15 +11,18 @@ from hypothesis import strategies as st
 from airflow_provider_zohocrm import retry
 from airflow_provider_zohocrm.exceptions import (
     ZohoCRMAuthError,
+    ZohoCRMCreditsExhaustedError,
     ZohoCRMError,
     ZohoCRMNotFoundError,
     ZohoCRMPermissionError,
     ZohoCRMRateLimitError,
+    ZohoCRMRedirectError,
     ZohoCRMServerError,
+    ZohoCRMTokenThrottleError,
     ZohoCRMTransportError,
     ZohoCRMValidationError,
 )
-from airflow_provider_zohocrm.retry import RetryPolicy, is_retryable
+from airflow_provider_zohocrm.retry import RetryPolicy, is_retryable, is_token_rejection
 
 
 @pytest.mark.parametrize(
@@ -34,6 +37,9 @@ from airflow_provider_zohocrm.retry import RetryPolicy, is_retryable
         (ZohoCRMServerError("501", status_code=501), False),
         (ZohoCRMServerError("200 but not JSON", status_code=200), False),
         (ZohoCRMRateLimitError("Access Denied", status_code=200, code="Access Denied"), False),
+        (ZohoCRMTokenThrottleError("Access Denied", code="Access Denied"), False),
+        (ZohoCRMCreditsExhaustedError("credits", status_code=429, code="TOO_MANY_REQUESTS"), False),
+        (ZohoCRMRedirectError("302", status_code=302), False),
         (ZohoCRMAuthError("401", status_code=401), False),
         (ZohoCRMPermissionError("403", status_code=403), False),
         (ZohoCRMNotFoundError("404", status_code=404), False),
@@ -45,6 +51,34 @@ from airflow_provider_zohocrm.retry import RetryPolicy, is_retryable
 )
 def test_is_retryable(error, expected):
     assert is_retryable(error) is expected
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "expected"),
+    [
+        (401, "INVALID_OAUTHTOKEN", True),
+        (401, "INVALID_TOKEN", True),
+        (401, "AUTHENTICATION_FAILURE", True),
+        (401, "OAUTH_SCOPE_MISMATCH", False),
+        (401, None, False),
+        (400, "INVALID_TOKEN", False),
+        (403, "AUTHENTICATION_FAILURE", False),
+    ],
+)
+def test_is_token_rejection(status, code, expected):
+    assert is_token_rejection(status, code) is expected
+
+
+def test_spent_credits_are_raised_at_once_never_retried(recorded_sleeps):
+    calls = []
+
+    def spent():
+        calls.append(1)
+        raise ZohoCRMCreditsExhaustedError("credits", status_code=429, code="TOO_MANY_REQUESTS", retry_after=1)
+
+    with pytest.raises(ZohoCRMCreditsExhaustedError):
+        RetryPolicy().call(spent)
+    assert (len(calls), recorded_sleeps) == (1, [])
 
 
 @given(attempt=st.integers(min_value=1, max_value=40))

@@ -22,6 +22,7 @@ from airflow_provider_zohocrm.exceptions import (
     ZohoCRMNotFoundError,
     ZohoCRMPermissionError,
     ZohoCRMRateLimitError,
+    ZohoCRMRedirectError,
     ZohoCRMServerError,
     ZohoCRMTransportError,
     ZohoCRMValidationError,
@@ -108,7 +109,7 @@ FAILURES = {
     "token-timeout": (lambda m: m.post(TOKEN_URL, exc=requests.ReadTimeout("slow")), ZohoCRMTransportError),
     "token-redirect": (
         lambda m: m.post(TOKEN_URL, status_code=302, headers={"Location": "https://evil.example/"}),
-        ZohoCRMAuthError,
+        ZohoCRMRedirectError,
     ),
     "token-html": (lambda m: m.post(TOKEN_URL, text="<html>sign in</html>"), ZohoCRMAuthError),
     "api-401-twice": (

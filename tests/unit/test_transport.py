@@ -15,6 +15,7 @@ from airflow_provider_zohocrm.exceptions import (
     ZohoCRMNotFoundError,
     ZohoCRMPermissionError,
     ZohoCRMRateLimitError,
+    ZohoCRMRedirectError,
     ZohoCRMServerError,
     ZohoCRMTransportError,
     ZohoCRMValidationError,
@@ -108,20 +109,34 @@ def test_success_without_a_json_object_is_a_server_error_not_retried(hook, reque
     assert recorded_sleeps == []
 
 
-def test_api_redirect_is_not_followed(hook, requests_mock):
-    requests_mock.get(f"{API_ROOT}/org", status_code=302, headers={"Location": "https://evil.example/org"})
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_api_redirect_is_its_own_error_and_not_followed(hook, requests_mock, recorded_sleeps, status):
+    location = "https://evil.example/org?token=abc"
+    called = requests_mock.get(f"{API_ROOT}/org", status_code=status, headers={"Location": location})
     elsewhere = requests_mock.get("https://evil.example/org", json={"org": []})
-    with pytest.raises(ZohoCRMValidationError):
+    with pytest.raises(ZohoCRMRedirectError) as info:
         hook.request("GET", "org")
-    assert elsewhere.call_count == 0
+    error = info.value
+    assert isinstance(error, ZohoCRMServerError)
+    assert error.status_code == status
+    assert "redirect to https://evil.example/org" in str(error)
+    assert "token=abc" not in str(error)  # the query of a redirect target is never repeated
+    assert "api_url (now https://www.zohoapis.com)" in str(error)
+    assert error.details["api_url"] == "https://www.zohoapis.com"
+    assert (called.call_count, elsewhere.call_count, recorded_sleeps) == (1, 0, [])
 
 
 # --- 401 INVALID_TOKEN -------------------------------------------------------------------------
 
 
-def test_invalid_token_refreshes_once_and_retries_once(zoho_conn, requests_mock, recorded_sleeps):
+DEAD_TOKEN_CODES = ["INVALID_OAUTHTOKEN", "INVALID_TOKEN", "AUTHENTICATION_FAILURE"]
+
+
+@pytest.mark.parametrize("code", DEAD_TOKEN_CODES)
+def test_dead_token_refreshes_once_and_retries_once(zoho_conn, requests_mock, recorded_sleeps, code):
     requests_mock.post(TOKEN_URL, [{"json": token_body("old-token-1111")}, {"json": token_body("new-token-2222")}])
-    called = requests_mock.get(WORKFLOW_URL, [{"status_code": 401, "json": INVALID_TOKEN}, {"json": {"ok": True}}])
+    dead = {"code": code, "details": {}, "message": "invalid oauth token", "status": "error"}
+    called = requests_mock.get(WORKFLOW_URL, [{"status_code": 401, "json": dead}, {"json": {"ok": True}}])
     hook = ZohoCRMHook()
     assert hook.request("GET", WORKFLOW_PATH) == {"ok": True}
     assert len(token_requests(requests_mock)) == 2
@@ -138,19 +153,21 @@ def test_invalid_token_refreshes_once_and_retries_once(zoho_conn, requests_mock,
     assert len(token_requests(requests_mock)) == 2
 
 
-def test_second_invalid_token_is_an_auth_error_without_a_loop(zoho_conn, requests_mock, recorded_sleeps):
+@pytest.mark.parametrize("code", DEAD_TOKEN_CODES)
+def test_second_dead_token_is_an_auth_error_without_a_loop(zoho_conn, requests_mock, recorded_sleeps, code):
     requests_mock.post(TOKEN_URL, [{"json": token_body("t-1111")}, {"json": token_body("t-2222")}])
-    called = requests_mock.get(WORKFLOW_URL, status_code=401, json=INVALID_TOKEN)
+    dead = {"code": code, "details": {}, "message": "invalid oauth token", "status": "error"}
+    called = requests_mock.get(WORKFLOW_URL, status_code=401, json=dead)
     with pytest.raises(ZohoCRMAuthError) as info:
         ZohoCRMHook().request("GET", WORKFLOW_PATH)
-    assert info.value.code == "INVALID_TOKEN"
+    assert info.value.code == code
     assert info.value.status_code == 401
     assert len(token_requests(requests_mock)) == 2
     assert called.call_count == 2
     assert recorded_sleeps == []
 
 
-@pytest.mark.parametrize("code", ["AUTHENTICATION_FAILURE", "OAUTH_SCOPE_MISMATCH", "INVALID_OAUTHTOKEN"])
+@pytest.mark.parametrize("code", ["OAUTH_SCOPE_MISMATCH", "SOMETHING_NEW", None])
 def test_other_401s_do_not_refresh(hook, requests_mock, code):
     called = requests_mock.get(WORKFLOW_URL, status_code=401, json={"code": code, "message": "m", "status": "error"})
     with pytest.raises(ZohoCRMAuthError) as info:
@@ -274,7 +291,10 @@ def test_network_failures_are_retried(hook, requests_mock, recorded_sleeps, fail
 
 @pytest.mark.parametrize(
     ("failure", "phrase"),
-    [(requests.ConnectionError, "could not reach Zoho CRM (ConnectionError)"), (requests.Timeout, "within 30 s")],
+    [
+        (requests.ConnectionError, "could not reach Zoho CRM (ConnectionError, host www.zohoapis.com)"),
+        (requests.Timeout, "no complete answer from Zoho CRM (www.zohoapis.com) within 30 s"),
+    ],
 )
 def test_network_failure_messages(hook, requests_mock, failure, phrase):
     requests_mock.get(WORKFLOW_URL, exc=failure)
@@ -282,7 +302,9 @@ def test_network_failure_messages(hook, requests_mock, failure, phrase):
         hook.request("GET", WORKFLOW_PATH, retry=False)
     assert phrase in str(info.value)
     assert f"GET {WORKFLOW_PATH}" in str(info.value)
-    assert info.value.__suppress_context__
+    assert info.value.details == {"host": "www.zohoapis.com", "cause": failure.__name__}
+    assert info.value.__cause__ is None
+    assert info.value.__context__ is None  # not merely suppressed: the requests error is gone
 
 
 # --- errors that are not retried ---------------------------------------------------------------

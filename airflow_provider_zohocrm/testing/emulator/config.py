@@ -11,6 +11,10 @@ EDITIONS = ("free", "standard", "professional", "enterprise", "ultimate")
 # Families of endpoints whose permission can be revoked (403 NO_PERMISSION) through the control API.
 FAMILIES = ("workflow_rules", "connected_workflows", "cadences", "modules")
 DEFAULT_SCOPES = ("ZohoCRM.settings.ALL", "ZohoCRM.modules.ALL")
+# The 401 codes Zoho is seen to answer for an expired or killed access token: INVALID_OAUTHTOKEN on
+# its token-validity page, INVALID_TOKEN in the API pages and definitions, AUTHENTICATION_FAILURE
+# reported by other clients for a token killed early. ``dead_token_code`` picks the one to answer.
+DEAD_TOKEN_CODES = ("INVALID_TOKEN", "INVALID_OAUTHTOKEN", "AUTHENTICATION_FAILURE")
 
 
 def parse_scopes(scopes: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -35,6 +39,7 @@ class EmulatorConfig:
     scopes: tuple[str, ...] = DEFAULT_SCOPES
     token_lifetime: int = 3600
     revoked_permissions: frozenset[str] = frozenset()
+    dead_token_code: str = "INVALID_TOKEN"
 
     def __post_init__(self) -> None:
         if not isinstance(self.latency_ms, (int, float)) or self.latency_ms < 0:
@@ -47,6 +52,8 @@ class EmulatorConfig:
             raise ValueError("credit_allowance must be null or an integer >= 0")
         if not _is_int(self.token_lifetime) or self.token_lifetime < 1:
             raise ValueError("token_lifetime must be an integer >= 1 (seconds)")
+        if self.dead_token_code not in DEAD_TOKEN_CODES:
+            raise ValueError(f"dead_token_code must be one of {', '.join(DEAD_TOKEN_CODES)}")
         unknown = set(self.revoked_permissions) - set(FAMILIES)
         if unknown:
             raise ValueError(f"revoked_permissions: unknown families {sorted(unknown)}; use {FAMILIES}")

@@ -4,7 +4,8 @@ The server (``server.py``) holds one ``EmulatorCore``, hands it every ``/crm/`` 
 sends ``/__emulator__/`` calls to ``control.py``, whose endpoints call this class's control API; the
 core itself knows nothing of either.
 
-Pipeline of a ``/crm/`` call: fault script → authentication (401) → concurrency limit and
+Pipeline of a ``/crm/`` call: fault script → authentication (401; an expired or killed token gets
+``config.dead_token_code``) → concurrency limit and
 credits (429) → route (404 / 400 method) → scope (401) → edition (400 FEATURE_NOT_SUPPORTED)
 → permission (403) → store → latency: the answer leaves ``latency_ms`` after the request line
 arrived (a response time, the emulator's own work included). A ``drop_after``/``fail_after``
@@ -30,7 +31,7 @@ from airflow_provider_zohocrm.testing.emulator.errors import ZohoError
 from airflow_provider_zohocrm.testing.emulator.faults import AFTER_KINDS, Fault, FaultPlan
 from airflow_provider_zohocrm.testing.emulator.journal import Journal
 from airflow_provider_zohocrm.testing.emulator.limits import ConcurrencyGate, CreditMeter
-from airflow_provider_zohocrm.testing.emulator.oauth import AccessToken, TokenAuthority
+from airflow_provider_zohocrm.testing.emulator.oauth import AccessToken, TokenAuthority, dead_token_error
 from airflow_provider_zohocrm.testing.emulator.routes import Call, resolve
 from airflow_provider_zohocrm.testing.emulator.scopes import covers
 from airflow_provider_zohocrm.testing.emulator.state import EmulatorState
@@ -137,7 +138,7 @@ class EmulatorCore:
         config = self.config
         with self._lock:
             self._counters["api_requests"] += 1
-            token = self.tokens.authenticate(request.header("Authorization"))
+            token = self.tokens.authenticate(request.header("Authorization"), config.dead_token_code)
             gate = self._gate
             if not gate.try_enter(token.refresh_token, config.concurrency_limit):
                 raise ZohoError(
@@ -189,7 +190,7 @@ class EmulatorCore:
         if fault.kind == "invalidate_token":
             with self._lock:
                 self.tokens.invalidate_header(request.header("Authorization"))
-            return _error_reply(ZohoError(401, "INVALID_TOKEN", "invalid oauth token"))
+            return _error_reply(dead_token_error(self.config.dead_token_code))
         if fault.kind == "hang":
             self._pause(fault.hang_seconds)
         return Reply(0, drop=True)
@@ -274,8 +275,9 @@ class EmulatorCore:
             self._faults.clear()
 
     def set_config(self, **changes: Any) -> dict[str, Any]:
-        """Change latency_ms, concurrency_limit, edition, credit_allowance, scopes, token_lifetime or
-        revoked_permissions (families: workflow_rules, connected_workflows, cadences, modules).
+        """Change latency_ms, concurrency_limit, edition, credit_allowance, scopes, token_lifetime,
+        revoked_permissions (families: workflow_rules, connected_workflows, cadences, modules) or
+        dead_token_code (the 401 code for an expired or killed token).
 
         Scopes apply to tokens issued afterwards; the rest to the next request.
         """

@@ -8,7 +8,8 @@ a RNG seeded per fault, so fault-suite runs are reproducible. Kinds:
   TOO_MANY_REQUESTS, optionally with ``Retry-After: retry_after``); ``body`` overrides the body.
 - ``reset``: close the connection without answering (the client sees a connection error).
 - ``hang``: hold the request ``hang_seconds``, then close without answering (client timeout).
-- ``invalidate_token``: kill the request's access token and answer 401 INVALID_TOKEN.
+- ``invalidate_token``: kill the request's access token and answer 401 with the configured
+  ``dead_token_code`` (INVALID_TOKEN by default).
 - ``drop_after``: process the request (state changes), then close without answering: the lost
   response of a write that took effect, which a client must not blindly repeat.
 - ``fail_after``: process the request, then answer ``status`` (5xx, default 502) instead: a

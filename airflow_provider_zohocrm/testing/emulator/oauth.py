@@ -20,6 +20,7 @@ THROTTLE_WINDOW_SECONDS = 600
 THROTTLE_MAX_GRANTS = 10
 MAX_LIVE_TOKENS = 15
 AUTH_PREFIX = "Zoho-oauthtoken "
+_DEAD_TOKEN_MESSAGES = {"AUTHENTICATION_FAILURE": "Authentication failed"}
 
 ACCESS_DENIED = {
     "error_description": "You have made too many requests continuously. Please try again after some time.",
@@ -98,13 +99,17 @@ class TokenAuthority:
             "expires_in": lifetime,
         }
 
-    def authenticate(self, header: str | None) -> AccessToken:
-        """The live token named by an ``Authorization`` header, or the 401 Zoho answers."""
+    def authenticate(self, header: str | None, dead_code: str = "INVALID_TOKEN") -> AccessToken:
+        """The live token named by an ``Authorization`` header, or the 401 Zoho answers.
+
+        No token at all is AUTHENTICATION_FAILURE; an expired, killed or unknown one is
+        ``dead_code`` (see ``config.DEAD_TOKEN_CODES``).
+        """
         if not header or not header.startswith(AUTH_PREFIX) or not header[len(AUTH_PREFIX) :].strip():
             raise ZohoError(401, "AUTHENTICATION_FAILURE", "Authentication failed")
         token = self._tokens.get(header[len(AUTH_PREFIX) :].strip())
         if token is None or token.expires_at <= self._clock():
-            raise ZohoError(401, "INVALID_TOKEN", "invalid oauth token")
+            raise dead_token_error(dead_code)
         return token
 
     def invalidate_header(self, header: str | None) -> None:
@@ -157,3 +162,8 @@ class TokenAuthority:
     def _drop_expired(self, grant: _RefreshGrant, now: float) -> None:
         for value in [v for v, t in grant.live.items() if t.expires_at <= now]:
             self._kill(value)
+
+
+def dead_token_error(code: str) -> ZohoError:
+    """The 401 for a request whose access token is expired, killed or unknown."""
+    return ZohoError(401, code, _DEAD_TOKEN_MESSAGES.get(code, "invalid oauth token"))

@@ -170,9 +170,12 @@ class ZohoCRMEmulator:
         token_lifetime: int = 3600,
         credit_allowance: int | None = None,
         scopes: str | Iterable[str] | None = None,
+        dead_token_code: str = "INVALID_TOKEN",  # noqa: S107 - an error code, not a secret
     ) -> None:
         """``scopes`` are those granted to every token (default ``ZohoCRM.settings.ALL,ZohoCRM.modules.ALL``);
-        ``credit_allowance`` is the rolling 24 h credit budget (``None``: unlimited).
+        ``credit_allowance`` is the rolling 24 h credit budget (``None``: unlimited); ``dead_token_code``
+        the 401 code for an expired or killed access token (``INVALID_TOKEN``, ``INVALID_OAUTHTOKEN``
+        or ``AUTHENTICATION_FAILURE``).
         """
         config = EmulatorConfig(
             latency_ms=latency_ms,
@@ -181,6 +184,7 @@ class ZohoCRMEmulator:
             credit_allowance=credit_allowance,
             scopes=parse_scopes(scopes),
             token_lifetime=token_lifetime,
+            dead_token_code=dead_token_code,
         )
         self.core = EmulatorCore(
             client_id=client_id, client_secret=client_secret, refresh_token=refresh_token, config=config, seed=seed
@@ -311,8 +315,9 @@ class ZohoCRMEmulator:
         self.core.clear_faults()
 
     def set_config(self, **changes: Any) -> dict[str, Any]:
-        """Change latency_ms, concurrency_limit, edition, credit_allowance, scopes, token_lifetime or
-        revoked_permissions (families: workflow_rules, connected_workflows, cadences, modules); returns the config.
+        """Change latency_ms, concurrency_limit, edition, credit_allowance, scopes, token_lifetime,
+        revoked_permissions (families: workflow_rules, connected_workflows, cadences, modules) or
+        dead_token_code; returns the config.
 
         Scopes apply to tokens issued afterwards; the rest to the next request.
         """

@@ -15,6 +15,7 @@ from airflow_provider_zohocrm.auth.token_cache import MEMORY_CACHE
 from airflow_provider_zohocrm.exceptions import (
     ZohoCRMAuthError,
     ZohoCRMRateLimitError,
+    ZohoCRMRedirectError,
     ZohoCRMServerError,
     ZohoCRMTransportError,
 )
@@ -377,8 +378,9 @@ def test_token_endpoint_redirect_is_not_followed(zoho_conn, requests_mock, api):
     requests_mock.post(TOKEN_URL, status_code=302, headers={"Location": "https://evil.example/steal"})
     stolen = requests_mock.post("https://evil.example/steal", json=token_body())
     stolen_get = requests_mock.get("https://evil.example/steal", json=token_body())
-    with pytest.raises(ZohoCRMAuthError, match="HTTP 302"):
+    with pytest.raises(ZohoCRMRedirectError, match=r"HTTP 302, a redirect to https://evil\.example/steal") as info:
         ZohoCRMHook().request("GET", WORKFLOW_PATH)
+    assert "accounts_url (now https://accounts.zoho.com)" in str(info.value)
     assert requests_mock.call_count == 1
     assert stolen.call_count == stolen_get.call_count == 0
 
