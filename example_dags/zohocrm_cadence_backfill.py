@@ -41,10 +41,13 @@ with DAG(
     def records_for_date() -> list[str]:
         """The day's record ids: the param if given, else a deterministic stand-in selection."""
         context = get_current_context()
-        params, ds_nodash = context["params"], context["ds_nodash"]
+        params = context["params"]
         if params["record_ids"]:
             return [str(record_id) for record_id in params["record_ids"]]
-        return [f"5540230{ds_nodash}{n:04d}" for n in range(int(params["records_per_day"]))]
+        # Runs triggered from the UI, CLI or REST API on Airflow 3 have no logical date: use when
+        # the run was triggered instead. 19-digit ids, like Zoho's, for up to 1,000,000 a day.
+        day = context.get("ds_nodash") or context["dag_run"].run_after.strftime("%Y%m%d")
+        return [f"55402{day}{n:06d}" for n in range(int(params["records_per_day"]))]
 
     @task
     def chunk(record_ids: list[str]) -> list[list[str]]:

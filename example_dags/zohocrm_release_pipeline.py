@@ -35,9 +35,12 @@ from airflow_provider_zohocrm.operators import (
 from airflow_provider_zohocrm.sensors import WorkflowRuleStatusSensor
 
 RULE_ORDER = json.loads((Path(__file__).parent / "automation" / "leads_rule_order.json").read_text())
+# The run's date: its logical date, or, for a run triggered without one (the Airflow 3 default
+# from the UI, CLI and REST API), the date it was triggered.
+RUN_DATE = "{{ ds if ds is defined and ds else dag_run.run_after | ds }}"
 RULE_UPDATE = {
-    "name": "Tag trade-show leads - release {{ ds }}",
-    "description": "Released by the {{ dag.dag_id }} pipeline for {{ ds }}.",
+    "name": f"Tag trade-show leads - release {RUN_DATE}",
+    "description": f"Released by the {{{{ dag.dag_id }}}} pipeline for {RUN_DATE}.",
 }
 
 with DAG(

@@ -94,7 +94,7 @@ def test_cadence_backfill_unenrolls_every_record_once(emulator: ZohoCRMEmulator,
 
     emulator.reset()
     cadence = "554023000004092001"
-    records = [f"5540230{LOGICAL_DATE.replace('-', '')}{n:04d}" for n in range(1200)]
+    records = [f"55402{LOGICAL_DATE.replace('-', '')}{n:06d}" for n in range(1200)]  # as the DAG makes them
     with pytest.MonkeyPatch.context() as mp:
         for name, value in emulator.connection_env().items():
             mp.setenv(name, value)
