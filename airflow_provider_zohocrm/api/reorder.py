@@ -5,6 +5,10 @@ goes to its position (1 runs first) and the module's other rules keep their rela
 remaining slots. So the rules that need not move are a longest common subsequence of the current
 and the wanted order; every other rule is sent once, with its wanted position.
 
+Zoho takes at most 10 pairs per request. More moves go out as successive requests of at most 10
+(:func:`reorder_steps`), each planned on the order the previous one leaves, since positions are
+absolute: every rule is still sent exactly once.
+
 ``order`` comes in one of two forms:
 
 - a list of rule ids: these rules run first, in this order, and the module's other rules follow
@@ -18,21 +22,30 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 from airflow_provider_zohocrm.exceptions import ZohoCRMValidationError
 from airflow_provider_zohocrm.validation import validate_id
 
 Order = list[str] | dict[str, int]
+Move = dict[str, Any]
+
+MAX_MOVES_PER_REQUEST = 10
+"""Zoho's cap on ``reorder.workflow_rules`` items in one request (its definitions' ``maxItems``)."""
 
 
 @dataclass(frozen=True)
 class ReorderPlan:
-    """The execution order wanted and the moves (ascending by position) that produce it."""
+    """The execution order wanted, the moves giving each moved rule its final position, and the requests.
+
+    ``steps`` holds one list of moves per request, sent in this order; with at most 10 moves it is
+    ``[moves]``, else each step's positions are those of the order the previous step leaves.
+    """
 
     order: list[str]
-    moves: list[dict[str, Any]]
+    moves: list[Move]
+    steps: list[list[Move]] = field(default_factory=list)
 
 
 def normalize_order(order: Any, param: str = "order") -> Order:
@@ -86,7 +99,7 @@ def plan_reorder(current: Sequence[str], order: Any, param: str = "order") -> Re
     else:
         listed = set(wanted)
         target = list(wanted) + [rule_id for rule_id in current if rule_id not in listed]
-    return ReorderPlan(order=target, moves=minimal_moves(current, target))
+    return ReorderPlan(order=target, moves=minimal_moves(current, target), steps=reorder_steps(current, target))
 
 
 def apply_positions(current: Sequence[str], positions: Mapping[str, int]) -> list[str]:
@@ -107,6 +120,51 @@ def minimal_moves(current: Sequence[str], target: Sequence[str]) -> list[dict[st
         for position, rule_id in enumerate(target)
         if position not in stay
     ]
+
+
+def reorder_steps(
+    current: Sequence[str], target: Sequence[str], limit: int = MAX_MOVES_PER_REQUEST
+) -> list[list[Move]]:
+    """Requests of at most ``limit`` moves that, sent in order, turn ``current`` into ``target``.
+
+    The rules that stay (see :func:`minimal_moves`) are already in the target's relative order. Each
+    step takes the next ``limit`` rules to move (by target position) and puts each right after the
+    rule placed so far that precedes it in ``target``; the rules not moved yet keep their relative
+    order, as Zoho keeps unlisted rules. So after each step the rules placed so far run in the
+    target's relative order, and after the last one every rule does. Each rule is moved once.
+    """
+    moves = minimal_moves(current, target)
+    if len(moves) <= limit:
+        return [moves] if moves else []
+    moving = [move["id"] for move in moves]
+    placed = set(current) - set(moving)
+    order = list(current)
+    steps: list[list[Move]] = []
+    for start in range(0, len(moving), limit):
+        batch = set(moving[start : start + limit])
+        after: dict[str | None, list[str]] = {}  # placed rule (None: the front) -> batch rules following it
+        anchor: str | None = None
+        for rule_id in target:
+            if rule_id in placed:
+                anchor = rule_id
+            elif rule_id in batch:
+                after.setdefault(anchor, []).append(rule_id)
+        order_after = list(after.get(None, []))
+        for rule_id in order:
+            if rule_id not in batch:
+                order_after.append(rule_id)
+                if rule_id in placed:
+                    order_after.extend(after.get(rule_id, []))
+        steps.append(
+            [
+                {"id": rule_id, "module_specific_sequence": position}
+                for position, rule_id in enumerate(order_after, start=1)
+                if rule_id in batch
+            ]
+        )
+        placed |= batch
+        order = order_after
+    return steps
 
 
 def _longest_increasing(values: list[int]) -> list[int]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_zohocrm.api.base import APIFamily
-from airflow_provider_zohocrm.exceptions import ZohoCRMNotFoundError, ZohoCRMValidationError
+from airflow_provider_zohocrm.exceptions import ZohoCRMNotFoundError, ZohoCRMServerError, ZohoCRMValidationError
 from airflow_provider_zohocrm.plan import PlannedRequest, planned
 from airflow_provider_zohocrm.validation import validate_id, validate_module
 
@@ -61,18 +61,37 @@ def status_request(rule_id: str, active: bool, *, delete_schedule_action: bool =
     )
 
 
-def reorder_request(module: str, positions: list[dict[str, Any]]) -> PlannedRequest:
-    """PUT of new positions (1-based) for some rules of ``module``, in the Reorder Workflow Rules sample body."""
+def reorder_request(
+    module: str, positions: list[dict[str, Any]], *, step: tuple[int, int] | None = None
+) -> PlannedRequest:
+    """PUT of new positions (1-based) for at most 10 rules of ``module``, in the Reorder Workflow Rules sample body.
+
+    ``step``: (this request, of how many), for the summary of one request of a split reorder.
+    """
+    from airflow_provider_zohocrm.api.reorder import MAX_MOVES_PER_REQUEST
+
     module = validate_module(module, "module")
     items = _checked_positions(positions)
+    if len(items) > MAX_MOVES_PER_REQUEST:
+        raise ZohoCRMValidationError(
+            f"positions holds {len(items)} moves; Zoho takes at most {MAX_MOVES_PER_REQUEST} per reorder request",
+            details={"json_path": "positions", "limit": MAX_MOVES_PER_REQUEST},
+            hint="Use client.workflow_rules.reorder or plan_reorder, which split the moves into successive requests",
+        )
     moves = ", ".join(f"{item['id']}->{item['module_specific_sequence']}" for item in items)
+    of = f" (request {step[0]} of {step[1]})" if step and step[1] > 1 else ""
     return planned(
         "PUT",
         REORDER_PATH,
-        f"move {len(items)} {module} rule(s): {moves}",
+        f"move {len(items)} {module} rule(s){of}: {moves}",
         params={"module": module},
         body={"reorder": {"workflow_rules": items}},
     )
+
+
+def reorder_requests(module: str, steps: list[list[dict[str, Any]]]) -> list[PlannedRequest]:
+    """One request per step of a reorder plan (see :func:`~.reorder.reorder_steps`), to send in this order."""
+    return [reorder_request(module, moves, step=(n, len(steps))) for n, moves in enumerate(steps, start=1)]
 
 
 def _checked_positions(positions: Any) -> list[dict[str, Any]]:
@@ -121,14 +140,22 @@ class WorkflowRulesAPI(APIFamily):
         return self.all_pages(RULES_PATH, "workflow_rules", params)
 
     def get(self, rule_id: str) -> dict[str, Any]:
-        """One rule with its conditions and actions."""
+        """One rule with its conditions and actions; an answer not holding a rule object is a server error."""
         rule_id = validate_id(rule_id, "rule_id")
-        items = self.transport.request("GET", f"{RULES_PATH}/{rule_id}").get("workflow_rules") or []
-        if not items:
+        items = self.transport.request("GET", f"{RULES_PATH}/{rule_id}").get("workflow_rules")
+        if items is None or items == []:  # Zoho's definitions allow a 204 here
             raise ZohoCRMNotFoundError(
                 f"Zoho CRM returned no workflow rule {rule_id}", hint="Check the id (it must exist in this org)"
             )
-        rule: dict[str, Any] = items[0]
+        rule = items[0] if isinstance(items, list) else None
+        if not isinstance(rule, dict):
+            where = "$.workflow_rules[0]" if isinstance(items, list) else "$.workflow_rules"
+            got = type(items[0] if isinstance(items, list) else items).__name__
+            raise ZohoCRMServerError(
+                f"Zoho CRM answered GET workflow rule {rule_id} with a {got} at {where}, where a rule object belongs",
+                details={"json_path": where},
+                hint="Retry later; if it persists, report the answer to Zoho support",
+            )
         return rule
 
     def update(self, rule_id: str, rule: dict[str, Any]) -> dict[str, Any]:
@@ -158,29 +185,80 @@ class WorkflowRulesAPI(APIFamily):
         changes = pending_update(rule, current)
         return current, changes, (update_request(rule_id, changes) if changes else None)
 
-    def plan_reorder(self, module: str, order: Any) -> tuple[ReorderPlan, PlannedRequest | None]:
-        """Read the module's order and build the fewest moves that give ``order``: ``(plan, request or None)``.
+    def plan_reorder(self, module: str, order: Any) -> tuple[ReorderPlan, list[PlannedRequest]]:
+        """Read the module's order and build the fewest moves that give ``order``: ``(plan, requests)``.
 
         ``order``: rule ids to run first, in this order, or a mapping rule id -> position from 1.
+        ``requests`` (none when the order is right already) go out in order, each with at most 10 moves.
         """
         from airflow_provider_zohocrm.api.reorder import normalize_order, plan_reorder
 
         module = validate_module(module, "module")
         normalize_order(order, "order")
         reorder = plan_reorder(self.current_order(module), order, "order")
-        return reorder, (reorder_request(module, reorder.moves) if reorder.moves else None)
+        return reorder, reorder_requests(module, reorder.steps)
 
     def current_order(self, module: str) -> list[str]:
         """The ids of the module's rules in execution order."""
-        return [str(rule["id"]) for rule in self.list_all(module)]
+        module = validate_module(module, "module")
+        return [rule_id_of(rule, f"workflow rules of {module}") for rule in self.list_all(module)]
 
     def reorder(self, module: str, positions: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Move rules to absolute positions (idempotent, so retried); returns Zoho's ``reorder`` items.
 
         Zoho answers only for the rules that moved, so the list may be empty. No positions: no call.
+        More than 10 positions: the module's order is read and the same effect is reached by
+        successive requests of at most 10 (Zoho's cap), sent in order.
         """
-        request = reorder_request(module, positions)
-        return self.send(request) if positions else []
+        from airflow_provider_zohocrm.api.reorder import MAX_MOVES_PER_REQUEST, apply_positions, reorder_steps
+
+        module = validate_module(module, "module")
+        items = _checked_positions(positions)
+        if len(items) <= MAX_MOVES_PER_REQUEST:
+            request = reorder_request(module, items)
+            return self.send(request) if items else []
+        current = self.current_order(module)
+        _check_positions_exist(items, current)
+        target = apply_positions(current, {item["id"]: item["module_specific_sequence"] for item in items})
+        answers: list[dict[str, Any]] = []
+        for request in reorder_requests(module, reorder_steps(current, target)):
+            answers += self.send(request)
+        return answers
+
+
+def rule_id_of(rule: Any, where: str) -> str:
+    """A listed rule's id; a rule without one is a broken answer, not something to skip silently."""
+    rule_id = rule.get("id") if isinstance(rule, dict) else None
+    if isinstance(rule_id, int) and not isinstance(rule_id, bool):
+        rule_id = str(rule_id)
+    if not isinstance(rule_id, str) or not rule_id.isdigit():
+        raise ZohoCRMServerError(
+            f"Zoho CRM listed a workflow rule without a usable id in {where} (id {rule_id!r})",
+            details={"json_path": "$.workflow_rules[*].id"},
+            hint="Retry later; if it persists, report the answer to Zoho support",
+        )
+    return rule_id
+
+
+def _check_positions_exist(items: list[dict[str, Any]], current: list[str]) -> None:
+    """Every id is a rule of the module and every position within its rules (else Zoho fails the first request)."""
+    known = set(current)
+    problems = [
+        f"positions[{index}]: "
+        + (
+            f"no rule {item['id']} in this module"
+            if item["id"] not in known
+            else f"position {item['module_specific_sequence']} is past the module's {len(current)} rules"
+        )
+        for index, item in enumerate(items)
+        if item["id"] not in known or item["module_specific_sequence"] > len(current)
+    ]
+    if problems:
+        raise ZohoCRMValidationError(
+            "positions is not a valid reorder: " + "; ".join(problems),
+            details={"json_path": "positions", "problems": problems},
+            hint="Give rule ids of this module and positions between 1 and its number of rules",
+        )
 
 
 def _first(items: list[dict[str, Any]]) -> dict[str, Any]:

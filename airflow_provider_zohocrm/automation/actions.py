@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_zohocrm.api.connected_workflows import state_request
-from airflow_provider_zohocrm.api.reorder import minimal_moves
+from airflow_provider_zohocrm.api.reorder import apply_positions, reorder_steps
 from airflow_provider_zohocrm.api.workflow_rules import reorder_request, status_request
 
 if TYPE_CHECKING:
@@ -47,13 +47,30 @@ def workflow_status(workflow: dict[str, Any], active: bool) -> Action:
     )
 
 
-def reorder(module: str, current: list[str], target: list[str]) -> Action:
-    """Move the fewest rules of ``module`` to turn the execution order ``current`` into ``target``."""
-    moves = minimal_moves(current, target)
-    return Action(
-        reorder_request(module, moves),
-        {"kind": "execution_order", "module": module, "moves": moves, "before": current, "after": target},
-    )
+def reorder(module: str, current: list[str], target: list[str]) -> list[Action]:
+    """Move the fewest rules of ``module`` to turn the execution order ``current`` into ``target``.
+
+    One action per request: Zoho takes at most 10 moves per request, so more are split into steps,
+    each planned on the order the one before leaves (its change's ``before``) and to be sent in order.
+    A change's ``moves`` are its request's; ``step``/``steps`` say which of how many.
+    """
+    steps = reorder_steps(current, target)
+    changes: list[Action] = []
+    before = list(current)
+    for number, moves in enumerate(steps, start=1):
+        after = apply_positions(before, {move["id"]: move["module_specific_sequence"] for move in moves})
+        change: dict[str, Any] = {
+            "kind": "execution_order",
+            "module": module,
+            "moves": moves,
+            "before": before,
+            "after": after,
+        }
+        if len(steps) > 1:
+            change.update(step=number, steps=len(steps))
+        changes.append(Action(reorder_request(module, moves, step=(number, len(steps))), change))
+        before = after
+    return changes
 
 
 def _change(kind: str, entry: dict[str, Any], module: Any, before: str, after: str) -> dict[str, Any]:

@@ -8,7 +8,8 @@ snapshot (anything else differing is drift), so restore only ever activates and 
 A drift *blocks* the restore (``"blocks_restore": true``) when a restore ignoring it would have
 written the object: an edited rule whose status differs from the snapshot or that the snapshot's
 order would move, an edited connected workflow whose status differs. Created and deleted objects
-never block. ``on_drift="fail"`` refuses the whole restore when anything blocks it.
+never block. ``on_drift="fail"`` refuses the whole restore on any drift, blocking or not; with
+``"warn"`` the flag tells which drifted objects the restore left differing from the snapshot.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def _module_actions(
     saved_order = [rule["id"] for rule in saved]
     target = restored_order(current, saved_order, created | edited)
     blind = restored_order(current, saved_order, created)  # where a restore ignoring the edits would put them
-    planned = [actions.reorder(module, current, target)] if target != current else []
+    planned = actions.reorder(module, current, target)
     live = {rule["id"]: (index, rule) for index, rule in enumerate(now)}
     for rule in saved:
         index, current_rule = live.get(rule["id"], (-1, None))

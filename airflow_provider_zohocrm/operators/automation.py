@@ -50,11 +50,21 @@ class _AutomationOperator(ZohoCRMBaseOperator):
         }
 
     def apply(self, planned: list[Action], *, keep_going: bool) -> list[dict[str, Any]]:
-        """Send the writes in order. ``keep_going``: go past a failed write, return the failures; else raise."""
+        """Send the writes in order. ``keep_going``: go past a failed write, return the failures; else raise.
+
+        The later steps of a split reorder are planned on the order the failed one would have left,
+        so after a failed step the module's remaining steps are skipped (reported as failures too).
+        """
         from airflow_provider_zohocrm.exceptions import ZohoCRMError
 
         failures: list[dict[str, Any]] = []
+        broken_orders: set[str] = set()
         for done, action in enumerate(planned):
+            reorder_of = action.change["module"] if action.change["kind"] == "execution_order" else None
+            if reorder_of in broken_orders:
+                self.log.error("Skipped: %s (an earlier step of this reorder failed)", _describe(action.change))
+                failures.append({**action.change, "error": _skipped(action.change)})
+                continue
             try:
                 action.run(self.hook.client)
             except ZohoCRMError as exc:
@@ -63,6 +73,8 @@ class _AutomationOperator(ZohoCRMBaseOperator):
                     self.log.error("Stopped after %d of %d change(s)", done, len(planned))
                     raise
                 failures.append({**action.change, "error": exc.to_dict()})
+                if reorder_of is not None:
+                    broken_orders.add(reorder_of)
                 continue
             self.log.info("Changed: %s", _describe(action.change))
         return failures
@@ -183,9 +195,9 @@ class RestoreAutomationOperator(_AutomationOperator):
     object (an edited rule or workflow whose status or position differs from the snapshot).
 
     :param snapshot: the snapshot document, its JSON text, or the path/URL it was written to.
-    :param on_drift: ``"fail"`` (default): if any drift blocks, raise ``ZohoCRMDriftError`` listing
-        the drift before writing anything (a dry run too); ``"warn"``: log the drift and restore
-        everything else.
+    :param on_drift: ``"fail"`` (default): on any drift (a created or deleted object too, blocking or
+        not), raise ``ZohoCRMDriftError`` listing it before writing anything (a dry run too), so a
+        person decides; ``"warn"``: log the drift and restore everything else.
 
     Returns ``{"snapshot_taken_at", "on_drift", "plan", "changes", "drift", "changed"}``: ``changes``
     are the writes made (rule or connected-workflow ``before``/``after``; ``execution_order`` with the
@@ -213,8 +225,8 @@ class RestoreAutomationOperator(_AutomationOperator):
         live = self.read_live(list(snapshot["modules"]), snapshot["connected_workflows"] is not None)
         plan = plan_restore(snapshot, live)
         (self.log.warning if plan.drift else self.log.info)("%s", drift_table(plan.drift))
-        if plan.blocking and self.on_drift == "fail":
-            raise _drift_error(plan.blocking, plan.drift)
+        if plan.drift and self.on_drift == "fail":
+            raise _drift_error(plan.drift)
         requests, result = self.plan_result(snapshot, plan.actions, on_drift=self.on_drift)
         result["drift"] = plan.drift
         dry_run = self.dry_run_result(requests, result)
@@ -240,24 +252,35 @@ class RestoreAutomationOperator(_AutomationOperator):
             )
 
 
-def _drift_error(blocking: list[dict[str, Any]], drift: list[dict[str, Any]]) -> Exception:
+def _drift_error(drift: list[dict[str, Any]]) -> Exception:
     from airflow_provider_zohocrm.exceptions import ZohoCRMDriftError
 
     listed = "; ".join(
-        f"{d['kind'].replace('_', ' ')} {d['id']} {d['name']!r}: {', '.join(d['reasons'])}" for d in blocking
+        f"{d['kind'].replace('_', ' ')} {d['id']} {d['name']!r} {d['change']}: {', '.join(d['reasons'])}" for d in drift
     )
     return ZohoCRMDriftError(
-        f"{len(blocking)} object(s) changed in Zoho since the snapshot would be overwritten; "
-        f"nothing was restored: {listed}",
+        f"{len(drift)} object(s) created, deleted or edited in Zoho since the snapshot; "
+        f"nothing was restored (on_drift='fail'): {listed}",
         details={"drift": drift},
         hint="Review the changes (task log), then re-run with on_drift='warn' to restore everything else "
         "and leave them as they are",
     )
 
 
+def _skipped(change: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "error": "Skipped",
+        "status_code": None,
+        "code": None,
+        "message": f"not sent: an earlier step of the {change['module']} reorder failed",
+        "details": {},
+    }
+
+
 def _describe(change: dict[str, Any]) -> str:
     if change["kind"] == "execution_order":
-        return f"{change['module']} execution order: moved {len(change['moves'])} rule(s)"
+        step = f" (step {change['step']} of {change['steps']})" if "step" in change else ""
+        return f"{change['module']} execution order: moved {len(change['moves'])} rule(s){step}"
     return (
         f"{change['kind'].replace('_', ' ')} {change['id']} {change['name']!r} ({change['module']}): "
         f"{change['before']} -> {change['after']}"

@@ -25,8 +25,10 @@ class ReorderWorkflowRulesOperator(ZohoCRMBaseOperator):
         mapping rule id -> position from 1: those rules take those positions, the others keep
         their relative order around them.
 
-    Returns ``{"module", "moves", "order", "changed"}``: the ``{id, module_specific_sequence}``
-    moves sent (none when the order is right already) and the order read back afterwards.
+    Returns ``{"module", "moves", "order", "changed"}``: the ``{id, module_specific_sequence}`` moves,
+    each a moved rule's final position (none when the order is right already), and the order read
+    back afterwards. Zoho takes at most 10 moves per request: more go out as successive requests,
+    each planned on the order the previous one leaves (a dry run's plan lists them all).
     """
 
     template_fields: Sequence[str] = (*ZohoCRMBaseOperator.template_fields, "module", "order")
@@ -39,28 +41,34 @@ class ReorderWorkflowRulesOperator(ZohoCRMBaseOperator):
 
     def execute(self, context: Context) -> dict[str, Any]:
         from airflow_provider_zohocrm.coerce import to_structured
+        from airflow_provider_zohocrm.exceptions import ZohoCRMError
 
         rules = self.hook.client.workflow_rules
-        reorder, request = rules.plan_reorder(self.module, to_structured(self.order, "order"))
+        reorder, plan = rules.plan_reorder(self.module, to_structured(self.order, "order"))
         module = str(self.module)
-        plan = [request] if request else []
         result = {"module": module, "moves": reorder.moves, "order": reorder.order}
         done = self.result_without_write(
             plan, result, f"The {module} rules run in the wanted order already: nothing to move"
         )
         if done is not None:
             return done
-        rules.send(plan[0])
+        for sent, request in enumerate(plan):
+            try:
+                rules.send(request)
+            except ZohoCRMError:
+                if sent:
+                    self.log.error("Stopped after %d of %d reorder request(s); a re-run plans again", sent, len(plan))
+                raise
         actual = rules.current_order(module)
         if actual != reorder.order:
-            from airflow_provider_zohocrm.exceptions import ZohoCRMError
-
             raise ZohoCRMError(
                 f"Zoho accepted the moves but the {module} rules now run in another order than wanted",
                 details={"moves": reorder.moves, "wanted": reorder.order, "actual": actual},
                 hint="Check whether another change raced this task, then re-run it: it reads the order again",
             )
-        self.log.info("Moved %d %s rule(s); the order is now %s", len(reorder.moves), module, actual)
+        self.log.info(
+            "Moved %d %s rule(s) in %d request(s); the order is now %s", len(reorder.moves), module, len(plan), actual
+        )
         return {**result, "order": actual, "changed": True}
 
 

@@ -189,7 +189,8 @@ def test_seed_is_deterministic(clock: FakeClock) -> None:
 def test_seed_skips_modules_that_are_absent_and_can_be_off() -> None:
     modules = [module for module in seed_modules() if module["api_name"] != "Projects"]
     assert "Projects" not in {r["module"]["api_name"] for r in listed(WorkflowRuleStore(modules))}
-    assert WorkflowRuleStore(seed_modules(), seed=False).list_rules({}) == (204, None)
+    empty = {"workflow_rules": [], "info": {"per_page": 200, "count": 0, "page": 1, "more_records": False}}
+    assert WorkflowRuleStore(seed_modules(), seed=False).list_rules({}) == (200, empty)
 
 
 def test_every_seeded_rule_survives_a_get_then_put_round_trip(store: WorkflowRuleStore) -> None:
@@ -272,7 +273,8 @@ def test_list_pages(store: WorkflowRuleStore) -> None:
     status, body = store.list_rules({"per_page": "5", "page": str(last_page)})
     assert body is not None
     assert body["info"]["more_records"] is False
-    assert store.list_rules({"per_page": "5", "page": str(last_page + 1)}) == (204, None)
+    past = {"workflow_rules": [], "info": {"per_page": 5, "count": 0, "page": last_page + 1, "more_records": False}}
+    assert store.list_rules({"per_page": "5", "page": str(last_page + 1)}) == (200, past)
 
 
 def test_list_sorts_by_modified_time(store: WorkflowRuleStore, clock: FakeClock) -> None:
@@ -287,10 +289,12 @@ def test_list_sorts_by_modified_time(store: WorkflowRuleStore, clock: FakeClock)
     assert oldest_first[-1]["id"] == TRADE_SHOW
 
 
-def test_list_answers_204_when_nothing_matches(store: WorkflowRuleStore) -> None:
+def test_list_answers_200_with_an_empty_list_when_nothing_matches(store: WorkflowRuleStore) -> None:
+    """Zoho's definitions of this list show no 204: an empty page is 200 with an empty list and ``info``."""
+    empty = {"workflow_rules": [], "info": {"per_page": 200, "count": 0, "page": 1, "more_records": False}}
     no_match = json.dumps({"field": {"api_name": "name"}, "comparator": "contains", "value": "zzz"})
-    assert store.list_rules({"filter": no_match}) == (204, None)
-    assert store.list_rules({"module": "Vendors", "status_active": "false"}) == (204, None)
+    assert store.list_rules({"filter": no_match}) == (200, empty)
+    assert store.list_rules({"module": "Vendors", "status_active": "false"}) == (200, empty)
 
 
 @pytest.mark.parametrize(
@@ -1175,6 +1179,38 @@ def test_reorder_is_all_or_nothing(
     item = item_error(store.reorder({"module": "Leads"}, reorder_body(*moves)), key="reorder")
     assert (item["code"], item["message"], item["details"]["json_path"]) == ("INVALID_DATA", message, path)
     assert order(store) == before
+
+
+def test_reorder_takes_at_most_ten_rules(clock: FakeClock) -> None:
+    """Zoho's cap: more than 10 items fail the whole request with maximum_length, wrapped under "reorder"."""
+    store = WorkflowRuleStore(seed_modules(), clock=clock)
+    for n in range(4):
+        create(store, name=f"Extra {n}", conditions=[new_condition(1, leaf("Lead_Source", f"S{n}"))])
+    before = order(store)
+    assert len(before) == 12
+    ten = [(rule_id, position) for position, rule_id in enumerate(reversed(before[:10]), start=1)]
+    assert store.reorder({"module": "Leads"}, reorder_body(*ten))[0] == 200
+    now = order(store)
+    eleven = [(rule_id, position) for position, rule_id in enumerate(reversed(now[:11]), start=1)]
+    status, body = store.reorder({"module": "Leads"}, reorder_body(*eleven))
+    assert (status, body) == (
+        400,
+        {
+            "reorder": [
+                {
+                    "code": "INVALID_DATA",
+                    "details": {
+                        "api_name": "workflow_rules",
+                        "json_path": "$.reorder.workflow_rules",
+                        "maximum_length": 10,
+                    },
+                    "message": "Invalid data",
+                    "status": "error",
+                }
+            ]
+        },
+    )
+    assert order(store) == now
 
 
 def test_reorder_accepts_the_last_position(store: WorkflowRuleStore) -> None:

@@ -21,6 +21,7 @@ from airflow_provider_zohocrm.operators import (
     ZohoCRMBaseOperator,
 )
 from airflow_provider_zohocrm.testing.emulator.server import ZohoCRMEmulator
+from integration.many_rules import add_rules
 
 pytestmark = pytest.mark.integration
 
@@ -210,8 +211,17 @@ def test_created_and_deleted_rules_are_reported_and_the_rest_restored(
     created_id = created["workflow_rules"][0]["details"]["id"]
     emulator_hook.request("DELETE", f"settings/automation/workflow_rules/{NURTURE}")
     order_before = emulator.snapshot()["workflow_rules"]["order"]["Leads"]
+    emulator.clear_journal()
 
-    result = restore(document)  # on_drift="fail": neither blocks, restore writes neither
+    with pytest.raises(ZohoCRMDriftError, match="nothing was restored") as info:
+        restore(document)  # on_drift="fail": any drift fails, blocking or not, before any write
+    assert writes(emulator) == []
+    assert [(d["change"], d["id"]) for d in info.value.details["drift"]] == [
+        ("deleted", NURTURE),
+        ("created", created_id),
+    ]
+
+    result = restore(document, on_drift="warn")  # neither blocks: restore writes neither
 
     assert [(d["change"], d["id"], d["blocks_restore"]) for d in result["drift"]] == [
         ("deleted", NURTURE, False),
@@ -241,6 +251,31 @@ def test_an_order_changed_during_the_window_is_put_back_with_the_fewest_moves(
     assert order["moves"] == [{"id": TRADE_SHOW, "module_specific_sequence": 2}]
     assert crm(emulator) == before
     assert sum("actions/reorder" in w["path"] for w in writes(emulator)) == 1
+
+
+def test_an_order_scrambled_past_ten_moves_is_put_back_in_successive_requests(
+    emulator: ZohoCRMEmulator, emulator_hook: ZohoCRMHook
+) -> None:
+    add_rules(emulator_hook, "Leads", 14)  # 22 Leads rules
+    before = crm(emulator)
+    document = take_snapshot()
+    pause(document)
+    leads = emulator_hook.client.workflow_rules.current_order("Leads")
+    emulator_hook.reorder_workflow_rules(
+        "Leads", [{"id": rule_id, "module_specific_sequence": n} for n, rule_id in enumerate(leads[::-1], 1)]
+    )
+    assert emulator.snapshot()["workflow_rules"]["order"]["Leads"] == leads[::-1]
+    emulator.clear_journal()
+
+    dry = restore(document, dry_run=True)
+    result = restore(document)
+
+    assert result["drift"] == []
+    steps = [c for c in result["changes"] if c["kind"] == "execution_order"]
+    assert [(c["step"], c["steps"], len(c["moves"])) for c in steps] == [(1, 3, 10), (2, 3, 10), (3, 3, 1)]
+    reorders = [w for w in writes(emulator) if w["path"].endswith("/actions/reorder")]
+    assert [(w["status"], w["json"]) for w in reorders] == [(200, r["json"]) for r in dry["plan"][:3]]
+    assert crm(emulator) == before
 
 
 def test_a_connected_workflow_someone_activated_is_drift(emulator: ZohoCRMEmulator) -> None:

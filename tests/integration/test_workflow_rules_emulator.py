@@ -36,6 +36,7 @@ from airflow_provider_zohocrm.operators import (
     ZohoCRMBaseOperator,
 )
 from airflow_provider_zohocrm.testing.emulator.server import ZohoCRMEmulator
+from integration.many_rules import add_rules
 
 pytestmark = pytest.mark.integration
 
@@ -413,6 +414,65 @@ def test_reorder_errors_from_zoho_are_typed(emulator, emulator_hook, module, pos
 def test_reorder_of_rules_in_place_answers_empty(emulator_hook):
     order = leads_order(emulator_hook)
     assert emulator_hook.reorder_workflow_rules("Leads", [{"id": order[1], "module_specific_sequence": 2}]) == []
+
+
+def test_reorder_moving_25_rules_sends_three_requests_of_at_most_ten(emulator, emulator_hook):
+    """Zoho takes 10 moves per request: 25 go out as 10 + 10 + 5, each on the order the previous one left."""
+    add_rules(emulator_hook, "Leads", 22)
+    emulator.clear_journal()
+    before = leads_order(emulator_hook)
+    assert len(before) == 30
+    wanted = before[:26][::-1] + before[26:]  # one of the 26 reversed rules keeps its place: 25 move
+
+    def make(**kwargs: Any) -> ReorderWorkflowRulesOperator:
+        return ReorderWorkflowRulesOperator(task_id="r", module="Leads", order=wanted, **kwargs)
+
+    dry = run(make(dry_run=True))
+    assert [len(r["json"]["reorder"]["workflow_rules"]) for r in dry["plan"]] == [10, 10, 5]
+    assert writes(emulator) == []
+
+    result = run(make())
+    assert result["order"] == wanted
+    assert len(result["moves"]) == 25
+    puts = writes(emulator)
+    assert [(put["status"], len(put["json"]["reorder"]["workflow_rules"])) for put in puts] == [
+        (200, 10),
+        (200, 10),
+        (200, 5),
+    ]
+    assert [put["json"] for put in puts] == [r["json"] for r in dry["plan"]]
+    assert emulator.snapshot()["workflow_rules"]["order"]["Leads"] == wanted
+    rerun_writes_nothing(emulator, make)
+
+
+def test_hook_reorder_of_more_than_ten_positions_is_split(emulator, emulator_hook):
+    add_rules(emulator_hook, "Leads", 8)
+    before = leads_order(emulator_hook)
+    positions = [{"id": rule_id, "module_specific_sequence": n} for n, rule_id in enumerate(before[::-1][:12], 1)]
+    emulator_hook.reorder_workflow_rules("Leads", positions)
+    after = leads_order(emulator_hook)
+    assert all(after[p["module_specific_sequence"] - 1] == p["id"] for p in positions)
+    assert [r for r in after if r not in {p["id"] for p in positions}] == [
+        r for r in before if r not in {p["id"] for p in positions}
+    ]
+    assert [len(w["json"]["reorder"]["workflow_rules"]) for w in writes(emulator) if "reorder" in w["path"]] == [10, 2]
+
+
+def test_eleven_moves_in_one_request_are_refused_by_zoho_as_a_whole(emulator, emulator_hook):
+    add_rules(emulator_hook, "Leads", 4)
+    before = leads_order(emulator_hook)
+    items = [{"id": rule_id, "module_specific_sequence": n} for n, rule_id in enumerate(before[:11][::-1], 1)]
+    with pytest.raises(ZohoCRMValidationError) as info:
+        emulator_hook.request(
+            "PUT",
+            "settings/automation/workflow_rules/actions/reorder",
+            params={"module": "Leads"},
+            json={"reorder": {"workflow_rules": items}},
+        )
+    assert (info.value.status_code, info.value.code) == (400, "INVALID_DATA")
+    assert info.value.details["maximum_length"] == 10
+    assert info.value.json_path == "$.reorder.workflow_rules"
+    assert leads_order(emulator_hook) == before
 
 
 def test_get_workflow_rules_filters(emulator_hook):

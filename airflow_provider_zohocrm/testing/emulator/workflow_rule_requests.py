@@ -23,6 +23,7 @@ from airflow_provider_zohocrm.testing.emulator.workflow_rule_checks import (
 from airflow_provider_zohocrm.testing.emulator.workflow_rule_triggers import KNOWN_TRIGGERS
 
 MAX_PER_PAGE = 200
+REORDER_ITEMS_LIMIT = 10  # Zoho's definitions: reorder.workflow_rules has maxItems 10
 PARAM_INVALID = "The value provided to the param is Invalid"
 
 
@@ -139,12 +140,14 @@ def list_query(params: dict[str, str], modules: Collection[str]) -> ListQuery:
 
 
 def parse_moves(body: Any, order: list[str]) -> dict[str, int]:
-    """``{rule_id: position}`` from the documented ``{"reorder": {"workflow_rules": [...]}}`` body."""
+    """``{rule_id: position}`` from the documented ``{"reorder": {"workflow_rules": [...]}}`` body (at most 10)."""
     wrapper = as_object(require(as_object(body, "$"), "reorder", "$", "The required data missing"), "$.reorder")
     path = "$.reorder.workflow_rules"
     items = as_array(require(wrapper, "workflow_rules", "$.reorder", "The required data missing"), path)
     if not items:
         raise item_error("MANDATORY_NOT_FOUND", "The required data missing", path)
+    if len(items) > REORDER_ITEMS_LIMIT:
+        raise item_error("INVALID_DATA", "Invalid data", path, maximum_length=REORDER_ITEMS_LIMIT)
     moves: dict[str, int] = {}
     for index, item in enumerate(items):
         item_path = f"{path}[{index}]"

@@ -16,6 +16,9 @@ Rules. Where they are silent:
 - ``delete_schedule_action`` defaults to false and only acts with ``active: false``; its effect is visible
   in ``snapshot()`` as ``scheduled_action_records``.
 - Reorder answers for the listed rules whose position changed, in reverse request order (as both samples).
+  More than 10 listed rules (Zoho's cap) fail the whole request: 400 ``{"reorder": [INVALID_DATA with
+  maximum_length]}``.
+- An empty list page is 200 with ``"workflow_rules": []`` and ``info`` (the definitions show no 204 there).
 - Error ``json_path`` values point into the request; nodes it did not send are named by their position.
 """
 
@@ -97,7 +100,7 @@ class WorkflowRuleStore:
     # --- API: read --------------------------------------------------------------------------------------
 
     def list_rules(self, params: dict[str, str]) -> Body:
-        """GET /settings/automation/workflow_rules: execution order, module by module; 204 when empty."""
+        """GET /settings/automation/workflow_rules: execution order, module by module; an empty page is 200."""
         query = list_query(params, self._modules)
         rules = [self._rules[rid] for module in self._modules for rid in self._order[module]]
         rules = [rule for rule in rules if query.matches(rule)]
@@ -105,8 +108,6 @@ class WorkflowRuleStore:
             rules.sort(key=lambda r: datetime.fromisoformat(r["modified_time"]), reverse=query.sort_order == "desc")
         start = (query.page - 1) * query.per_page
         page = rules[start : start + query.per_page]
-        if not page:
-            return 204, None
         items = [copy.deepcopy(rule if query.inner else self._summary(rule)) for rule in page]
         info = {
             "per_page": query.per_page,

@@ -5,10 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from airflow_provider_zohocrm.api.reorder import minimal_moves, normalize_order, plan_reorder
+from airflow_provider_zohocrm.api.reorder import (
+    MAX_MOVES_PER_REQUEST,
+    minimal_moves,
+    normalize_order,
+    plan_reorder,
+    reorder_steps,
+)
 from airflow_provider_zohocrm.exceptions import ZohoCRMValidationError
 
 CURRENT = ["11", "22", "33", "44", "55"]
@@ -194,3 +200,76 @@ def test_invalid_ids_never_pass(items):
         return
     with pytest.raises(ZohoCRMValidationError):
         normalize_order(items)
+
+
+# --- more than 10 moves: successive requests of at most 10 ------------------------------------------------------
+
+
+@st.composite
+def large_orders(draw: st.DrawFn) -> tuple[list[str], Any]:
+    """Up to 60 rules: any current order, and a wanted order as any permutation, a few swaps, a list or a mapping."""
+    n = draw(st.integers(min_value=0, max_value=60))
+    current = draw(st.permutations([str(4876876000000 + i) for i in range(n)]))
+    shape = draw(st.sampled_from(["permutation", "swaps", "list", "mapping"]))
+    if n == 0 or shape == "permutation":
+        return current, draw(st.permutations(current))
+    if shape == "swaps":
+        target = list(current)
+        for a, b in draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=20)):
+            target[a], target[b] = target[b], target[a]
+        return current, target
+    if shape == "list":
+        return current, draw(st.permutations(current).flatmap(lambda p: st.integers(1, n).map(lambda k: p[:k])))
+    ids = draw(st.lists(st.sampled_from(current), min_size=1, max_size=n, unique=True))
+    positions = draw(st.lists(st.integers(1, n), min_size=len(ids), max_size=len(ids), unique=True))
+    return current, dict(zip(ids, positions, strict=True))
+
+
+def assert_valid_request(moves: list[dict[str, Any]], size: int) -> None:
+    """What Zoho accepts in one reorder request: 1..10 items, each id and each position once, within the rules."""
+    assert 1 <= len(moves) <= MAX_MOVES_PER_REQUEST
+    assert len({move["id"] for move in moves}) == len(moves)
+    positions = [move["module_specific_sequence"] for move in moves]
+    assert len(set(positions)) == len(positions)
+    assert all(1 <= position <= size for position in positions)
+
+
+@settings(max_examples=300, deadline=None)
+@given(large_orders())
+def test_requests_in_order_reach_the_wanted_order_ten_moves_at_a_time(case):
+    current, order = case
+    plan = plan_reorder(current, order) if order else None
+    target = plan.order if plan else list(order)
+    steps = plan.steps if plan else reorder_steps(current, target)
+    reached = list(current)
+    for moves in steps:
+        assert_valid_request(moves, len(current))
+        reached = zoho_reorder(reached, moves)  # each request applies to the order the previous one left
+    assert reached == target
+    moved = len(current) - lcs_length(current, target)
+    assert sum(len(moves) for moves in steps) == moved  # every rule that must move is sent exactly once
+    assert len(steps) == -(-moved // MAX_MOVES_PER_REQUEST)
+    if plan and moved <= MAX_MOVES_PER_REQUEST:
+        assert steps == ([plan.moves] if plan.moves else [])
+
+
+def test_twenty_five_moves_go_out_as_three_requests():
+    current = [str(1000 + i) for i in range(30)]
+    target = current[:26][::-1] + current[26:]  # reversing 26 rules keeps one in place: 25 move
+    steps = reorder_steps(current, target)
+    assert [len(moves) for moves in steps] == [10, 10, 5]
+    reached = current
+    for moves in steps:
+        reached = zoho_reorder(reached, moves)
+    assert reached == target
+
+
+def test_a_smaller_cap_splits_the_same_way():
+    current = [str(i) for i in range(1, 8)]
+    target = current[::-1]
+    steps = reorder_steps(current, target, limit=2)
+    assert [len(moves) for moves in steps] == [2, 2, 2]
+    reached = current
+    for moves in steps:
+        reached = zoho_reorder(reached, moves)
+    assert reached == target

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from airflow_provider_zohocrm.api.reorder import apply_positions
 from airflow_provider_zohocrm.api.workflow_rules import reorder_request, status_request, update_request
 from airflow_provider_zohocrm.exceptions import (
     ZohoCRMNotFoundError,
@@ -46,6 +47,49 @@ def test_get_one_rule_empty_answer(hook, requests_mock):
     requests_mock.get(RULE_URL, status_code=204)
     with pytest.raises(ZohoCRMNotFoundError):
         hook.get_workflow_rule(RULE_ID)
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        ({"workflow_rules": ["a"]}, "$.workflow_rules[0]"),
+        ({"workflow_rules": [None]}, "$.workflow_rules[0]"),
+        ({"workflow_rules": [["nested"]]}, "$.workflow_rules[0]"),
+        ({"workflow_rules": 5}, "$.workflow_rules"),
+        ({"workflow_rules": "rule"}, "$.workflow_rules"),
+        ({"workflow_rules": {"id": RULE_ID}}, "$.workflow_rules"),
+    ],
+)
+def test_get_one_rule_of_an_unexpected_shape_is_a_server_error(hook, requests_mock, body, where):
+    requests_mock.get(RULE_URL, json=body)
+    with pytest.raises(ZohoCRMServerError) as info:
+        hook.client.workflow_rules.get(RULE_ID)
+    assert info.value.json_path == where
+    assert RULE_ID in info.value.message
+
+
+def test_get_one_rule_keeps_zohos_nulls_and_extra_keys(hook, requests_mock):
+    rule = {
+        "id": RULE_ID,
+        "description": None,
+        "last_executed_time": None,
+        "lock": {"status": False, "locked_by": None, "message": None},
+        "category": "default",
+        "deprecated": False,
+        "source": "crm",
+        "editable": True,
+        "deletable": True,
+        "something_new": {"nested": [1, None]},
+    }
+    requests_mock.get(RULE_URL, json={"workflow_rules": [rule]})
+    assert hook.client.workflow_rules.get(RULE_ID) == rule
+
+
+@pytest.mark.parametrize("listed", [[{"name": "no id"}], [{"id": None}], [{"id": "12a"}], [{"id": True}]])
+def test_current_order_of_rules_without_usable_ids_is_a_server_error(hook, requests_mock, listed):
+    requests_mock.get(WORKFLOW_URL, json={"workflow_rules": listed, "info": {"more_records": False}})
+    with pytest.raises(ZohoCRMServerError, match="without a usable id"):
+        hook.client.workflow_rules.current_order("Leads")
 
 
 def test_unknown_rule_is_not_found(hook, requests_mock):
@@ -135,6 +179,53 @@ def test_reorder_body_and_answer(hook, requests_mock, recorded_sleeps):
 def test_reorder_already_in_order_answers_an_empty_list(hook, requests_mock):
     requests_mock.put(REORDER_URL, json={"reorder": []})
     assert hook.reorder_workflow_rules("Leads", [{"id": "2", "module_specific_sequence": 2}]) == []
+
+
+def leads_listing(ids: list[str]) -> dict[str, Any]:
+    return {"workflow_rules": [{"id": rule_id} for rule_id in ids], "info": {"more_records": False}}
+
+
+def test_reorder_of_more_than_ten_positions_is_split_into_requests_of_ten(hook, requests_mock):
+    """Zoho takes 10 moves per request: the client reads the order and reaches the same effect in steps."""
+    current = [str(1000 + n) for n in range(24)]
+    requests_mock.get(WORKFLOW_URL, json=leads_listing(current))
+    requests_mock.put(REORDER_URL, json={"reorder": [success("1", "rules reordered successfully")]})
+    positions = [{"id": rule_id, "module_specific_sequence": n} for n, rule_id in enumerate(current[::-1][:12], 1)]
+
+    answer = hook.reorder_workflow_rules("Leads", positions)
+
+    puts = [r for r in api_requests(requests_mock) if r.method == "PUT"]
+    assert [len(r.json()["reorder"]["workflow_rules"]) for r in puts] == [10, 2]
+    assert len(answer) == 2
+    reached = current
+    for put in puts:
+        moves = put.json()["reorder"]["workflow_rules"]
+        reached = apply_positions(reached, {m["id"]: m["module_specific_sequence"] for m in moves})
+    assert reached == apply_positions(current, {p["id"]: p["module_specific_sequence"] for p in positions})
+
+
+def test_reorder_of_more_than_ten_positions_checks_them_against_the_module(hook, requests_mock):
+    current = [str(1000 + n) for n in range(11)]
+    requests_mock.get(WORKFLOW_URL, json=leads_listing(current))
+    positions = [{"id": rule_id, "module_specific_sequence": n} for n, rule_id in enumerate(current, 2)]
+    positions[0]["id"] = "999"
+    with pytest.raises(ZohoCRMValidationError) as info:
+        hook.reorder_workflow_rules("Leads", positions)
+    assert info.value.details["problems"] == [
+        "positions[0]: no rule 999 in this module",
+        "positions[10]: position 12 is past the module's 11 rules",
+    ]
+    assert [r.method for r in api_requests(requests_mock)] == ["GET"]
+
+
+def test_a_reorder_request_holds_at_most_ten_moves():
+    positions = [{"id": str(1000 + n), "module_specific_sequence": n} for n in range(1, 12)]
+    with pytest.raises(ZohoCRMValidationError, match="at most 10") as info:
+        reorder_request("Leads", positions)
+    assert info.value.json_path == "positions"
+    assert reorder_request("Leads", positions[:10], step=(1, 2))["summary"].startswith(
+        "move 10 Leads rule(s) (request 1 of 2)"
+    )
 
 
 def test_reorder_of_nothing_sends_nothing(hook, requests_mock):

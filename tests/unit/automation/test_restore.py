@@ -116,7 +116,7 @@ def test_restored_order_refills_only_unpinned_known_slots() -> None:
 @st.composite
 def scenarios(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
     """A snapshot, then a live state after a pause of any subset and any reorder by someone else."""
-    count = draw(st.integers(min_value=1, max_value=8))
+    count = draw(st.integers(min_value=1, max_value=30))  # past 10 moves the reorder is split
     ids = [str(10 + n) for n in range(count)]
     actives = draw(st.lists(st.booleans(), min_size=count, max_size=count))
     snapshot = doc({"Leads": [rule(i, a) for i, a in zip(ids, actives, strict=True)]}, [workflow("91")])
@@ -136,4 +136,20 @@ def test_restore_always_reaches_the_snapshot_and_then_plans_nothing(scenario: tu
     restored = apply(now, plan.actions)
     assert state(restored) == state(snapshot)
     assert plan_restore(snapshot, restored).actions == []
-    assert sum(method(a) == "reorder_workflow_rules" for a in plan.actions) <= 1
+    reorders = [a for a in plan.actions if method(a) == "reorder_workflow_rules"]
+    moves = [len(a.request["json"]["reorder"]["workflow_rules"]) for a in reorders]
+    assert all(1 <= n <= 10 for n in moves)  # Zoho's cap per request
+    assert len(reorders) == -(-sum(moves) // 10)
+
+
+def test_a_restore_moving_more_than_ten_rules_sends_successive_requests() -> None:
+    ids = [str(10 + n) for n in range(25)]
+    snapshot = doc({"Leads": [rule(i) for i in ids]})
+    now = doc({"Leads": [rule(i) for i in reversed(ids)]})
+    plan = plan_restore(snapshot, now)
+    steps = [a.change for a in plan.actions]
+    assert [(c["step"], c["steps"], len(c["moves"])) for c in steps] == [(1, 3, 10), (2, 3, 10), (3, 3, 4)]
+    assert steps[0]["before"] == ids[::-1]
+    assert [c["before"] for c in steps[1:]] == [c["after"] for c in steps[:-1]]
+    assert steps[-1]["after"] == ids
+    assert state(apply(now, plan.actions)) == state(snapshot)

@@ -16,7 +16,8 @@ from airflow_provider_zohocrm.operators import (
     SnapshotAutomationOperator,
     ZohoCRMBaseOperator,
 )
-from unit.automation.model import SMALL_SNAPSHOT
+from unit.automation.model import SMALL_SNAPSHOT, doc, rule
+from unit.helpers import REORDER_URL, WORKFLOW_URL, api_requests
 
 # Deliberate choices fixed in the DAG's code rather than run parameters.
 NOT_TEMPLATED = {"include_connected_workflows", "delete_schedule_action"}
@@ -75,3 +76,34 @@ def test_bad_inputs_fail_before_any_request(zoho_conn: str, requests_mock: Any, 
 
 def test_drift_errors_are_provider_errors() -> None:
     assert issubclass(ZohoCRMDriftError, ZohoCRMError)
+
+
+def test_a_failed_step_of_a_split_reorder_skips_the_steps_planned_after_it(zoho: Any) -> None:
+    """Later steps are planned on the order the failed one would have left: they are not sent, and reported."""
+    ids = [str(4876876000011000000 + n) for n in range(25)]
+    snapshot = doc({"Leads": [rule(i) for i in ids]})
+    zoho.get(WORKFLOW_URL, json={"workflow_rules": [rule(i) for i in reversed(ids)], "info": {"more_records": False}})
+    failure = {
+        "code": "INVALID_DATA",
+        "details": {"api_name": "id"},
+        "message": "Invalid process id",
+        "status": "error",
+    }
+    zoho.put(REORDER_URL, [{"json": {"reorder": []}}, {"status_code": 400, "json": {"reorder": [failure]}}])
+
+    with pytest.raises(ZohoCRMError, match="2 of 3 restore write") as info:
+        RestoreAutomationOperator(task_id="r", snapshot=snapshot).execute(context={})
+
+    assert [r.method for r in api_requests(zoho)] == ["GET", "PUT", "PUT"]
+    failures = info.value.details["failures"]
+    assert [(f["step"], f["error"]["error"]) for f in failures] == [(2, "ZohoCRMValidationError"), (3, "Skipped")]
+
+
+def test_on_drift_fail_refuses_a_restore_whose_only_drift_is_a_created_rule(zoho: Any) -> None:
+    snapshot = doc({"Leads": [rule("4876876000011000001", active=True)]})
+    now = [rule("4876876000011000001", active=False), rule("4876876000011000002")]
+    zoho.get(WORKFLOW_URL, json={"workflow_rules": now, "info": {"more_records": False}})
+    with pytest.raises(ZohoCRMDriftError, match="nothing was restored") as info:
+        RestoreAutomationOperator(task_id="r", snapshot=snapshot, on_drift="fail").execute(context={})
+    assert [(d["change"], d["blocks_restore"]) for d in info.value.details["drift"]] == [("created", False)]
+    assert [r.method for r in api_requests(zoho)] == ["GET"]

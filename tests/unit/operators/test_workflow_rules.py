@@ -261,6 +261,47 @@ def test_reorder_unknown_ids_fail_before_writing(zoho):
     assert writes(zoho) == []
 
 
+def test_reorder_of_more_than_ten_rules_sends_successive_requests_of_ten(zoho):
+    current = [str(100 + n) for n in range(15)]
+    wanted = current[::-1]
+    serve_order(zoho, current, wanted)
+    zoho.put(REORDER_URL, json={"reorder": []})
+    result = run(ReorderWorkflowRulesOperator(task_id="t", module="Leads", order=wanted))
+    assert result["order"] == wanted
+    assert len(result["moves"]) == 14
+    puts = writes(zoho)
+    assert [len(put.json()["reorder"]["workflow_rules"]) for put in puts] == [10, 4]
+    assert all(put.qs == {"module": ["leads"]} for put in puts)
+
+
+def test_reorder_dry_run_of_more_than_ten_rules_plans_every_request(zoho):
+    current = [str(100 + n) for n in range(25)]
+    serve_order(zoho, current)
+    result = run(ReorderWorkflowRulesOperator(task_id="t", module="Leads", order=current[::-1], dry_run=True))
+    assert writes(zoho) == []
+    assert [len(r["json"]["reorder"]["workflow_rules"]) for r in result["plan"]] == [10, 10, 4]
+    assert [r["summary"].split(":")[0] for r in result["plan"]] == [
+        "move 10 Leads rule(s) (request 1 of 3)",
+        "move 10 Leads rule(s) (request 2 of 3)",
+        "move 4 Leads rule(s) (request 3 of 3)",
+    ]
+
+
+def test_reorder_stops_at_a_failed_request(zoho):
+    current = [str(100 + n) for n in range(25)]  # three requests planned
+    serve_order(zoho, current)
+    failure = {
+        "code": "INVALID_DATA",
+        "details": {"api_name": "id"},
+        "message": "Invalid process id",
+        "status": "error",
+    }
+    zoho.put(REORDER_URL, [{"json": {"reorder": []}}, {"status_code": 400, "json": {"reorder": [failure]}}])
+    with pytest.raises(ZohoCRMValidationError, match="Invalid process id"):
+        ReorderWorkflowRulesOperator(task_id="t", module="Leads", order=current[::-1]).execute(context={})
+    assert len(writes(zoho)) == 2
+
+
 def test_reorder_result_that_differs_is_an_error(zoho):
     serve_order(zoho, ["1", "2", "3"], ["1", "2", "3"])
     zoho.put(REORDER_URL, json={"reorder": []})
