@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_zohocrm.api.base import APIFamily
+from airflow_provider_zohocrm.api.base import APIFamily, list_items
 from airflow_provider_zohocrm.unenroll.batching import DEFAULT_MAX_WORKERS, unenroll_path
 
 if TYPE_CHECKING:
@@ -27,7 +27,12 @@ class CadencesAPI(APIFamily):
     """``client.cadences``: list cadences, un-enroll records from them."""
 
     def list_all(self) -> list[dict[str, Any]]:
-        """Every cadence of the org (all pages; 204 → ``[]``)."""
+        """Every cadence of the org (all pages; 204 → ``[]``).
+
+        Zoho's list shows ``type`` as a display label (``"Manual enrollment"``, ``"Custom view"``);
+        a single cadence's GET shows ``manual_enrollment`` / ``custom_view``
+        (see :func:`~airflow_provider_zohocrm.operators.cadences.is_manual_enrollment`).
+        """
         return self.all_pages(CADENCES_PATH, "cadences")
 
     def unenroll(
@@ -53,9 +58,13 @@ class CadencesAPI(APIFamily):
         """
         from airflow_provider_zohocrm.unenroll.engine import unenroll
 
+        path = unenroll_path(module)
+
         def send(body: dict[str, Any]) -> dict[str, Any]:
             # Un-enrolling twice is harmless: the transport may retry it.
-            return self.transport.request("POST", unenroll_path(module), json=body)
+            answer = self.transport.request("POST", path, json=body)
+            list_items(answer, "data", f"POST {path}")  # another shape than Zoho's: a typed error for the call
+            return answer
 
         return unenroll(
             send,

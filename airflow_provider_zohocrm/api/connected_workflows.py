@@ -12,13 +12,13 @@ import logging
 from typing import Any
 
 from airflow_provider_zohocrm import retry
-from airflow_provider_zohocrm.api.base import APIFamily
+from airflow_provider_zohocrm.api.base import APIFamily, first_item
 from airflow_provider_zohocrm.api.connected_workflows_validation import (
     create_body,
     same_module,
     validate_primary_module,
 )
-from airflow_provider_zohocrm.exceptions import ZohoCRMError, ZohoCRMNotFoundError, ZohoCRMValidationError
+from airflow_provider_zohocrm.exceptions import ZohoCRMError, ZohoCRMValidationError
 from airflow_provider_zohocrm.plan import PlannedRequest, planned
 from airflow_provider_zohocrm.validation import validate_id
 
@@ -58,7 +58,7 @@ class ConnectedWorkflowsAPI(APIFamily):
         Sent once: a blind retry of a create could run twice. Use :meth:`ensure` for a create
         that survives lost answers and re-runs.
         """
-        return _created_id(self.send(create_request(name, primary_module, description)))
+        return _created_id(self.send(create_request(name, primary_module, description), KEY))
 
     def list_all(self) -> list[dict[str, Any]]:
         """Every connected workflow of the org (all pages; an empty org answers 204 → ``[]``)."""
@@ -67,22 +67,32 @@ class ConnectedWorkflowsAPI(APIFamily):
     def get(self, connected_workflow_id: str) -> dict[str, Any]:
         """One connected workflow, with its ``status`` (``active``, ``inactive`` or ``draft``)."""
         workflow_id = validate_id(connected_workflow_id, "connected_workflow_id")
-        items = self.transport.request("GET", f"{PATH}/{workflow_id}").get(KEY) or []
-        if not items or not isinstance(items[0], dict):
-            raise ZohoCRMNotFoundError(
-                f"Zoho CRM returned no connected workflow {workflow_id}",
-                details={"param_name": "connected_workflow_id"},
-                hint="Check the id: list the org's connected workflows with get_connected_workflows()",
-            )
-        return items[0]
+        return first_item(
+            self.transport.request("GET", f"{PATH}/{workflow_id}"),
+            KEY,
+            f"connected workflow {workflow_id}",
+            hint="Check the id: list the org's connected workflows with client.connected_workflows.list_all()",
+        )
 
     def activate(self, connected_workflow_id: str) -> dict[str, Any]:
-        """Publish a draft or re-activate an inactive workflow; returns Zoho's result item."""
-        return _first(self.send(state_request(connected_workflow_id, "activate")))
+        """Publish a draft or re-activate an inactive workflow; returns Zoho's result item.
+
+        Already active (Zoho answers ``ALREADY_ACTIVATED``, e.g. to a retry whose first attempt
+        took effect): success, the item carries that code (``api.base.is_already_in_state``).
+        """
+        return self.send_state(state_request(connected_workflow_id, "activate"))
 
     def deactivate(self, connected_workflow_id: str) -> dict[str, Any]:
-        """Deactivate an active workflow; returns Zoho's result item."""
-        return _first(self.send(state_request(connected_workflow_id, "deactivate")))
+        """Deactivate an active workflow; returns Zoho's result item (``ALREADY_DEACTIVATED``: success too)."""
+        return self.send_state(state_request(connected_workflow_id, "deactivate"))
+
+    def send_state(self, request: PlannedRequest) -> dict[str, Any]:
+        """Send a :func:`state_request`; Zoho's result item (``{}`` for an empty 2xx answer).
+
+        An "already in that state" answer is a success item with Zoho's code (see ``api.base``).
+        """
+        items = self.send(request, KEY)
+        return items[0] if items else {}
 
     def find(self, name: str, primary_module: str | dict[str, str] | None = None) -> dict[str, Any]:
         """The workflow called ``name`` (case-insensitive, as Zoho compares names), or ``{}``.
@@ -151,7 +161,7 @@ class ConnectedWorkflowsAPI(APIFamily):
         policy = self.transport.policy
         for attempt in range(1, policy.max_attempts + 1):
             try:
-                workflow_id = _created_id(self.send(request))
+                workflow_id = _created_id(self.send(request, KEY))
             except ZohoCRMError as exc:
                 if retry.is_retryable(exc):
                     # No usable answer: the POST may or may not have run. Look before posting again.
@@ -230,10 +240,6 @@ def _created_id(items: list[dict[str, Any]]) -> str:
             hint="List the connected workflows to see whether it was created",
         )
     return str(workflow_id)
-
-
-def _first(items: list[dict[str, Any]]) -> dict[str, Any]:
-    return items[0] if items else {}
 
 
 def _same_name(workflow: dict[str, Any], name: str) -> bool:

@@ -155,27 +155,44 @@ class UnenrollCadenceOperator(ZohoCRMBaseOperator):
 
     def _cadence_warnings(self, module: str, cadence_ids: list[str]) -> list[str]:
         """What the org's cadence list says about the ids (a read; unreadable is only a warning)."""
-        from airflow_provider_zohocrm.exceptions import ZohoCRMAuthError, ZohoCRMPermissionError
+        from airflow_provider_zohocrm.exceptions import ZohoCRMAuthError, ZohoCRMPermissionError, ZohoCRMServerError
 
         try:
             cadences = {str(c.get("id")): c for c in self.hook.client.cadences.list_all()}
-        except (ZohoCRMAuthError, ZohoCRMPermissionError) as exc:
+        except (ZohoCRMAuthError, ZohoCRMPermissionError, ZohoCRMServerError) as exc:
             return [f"could not read the cadences to check the ids: {exc}"]
         return [warning for cid in cadence_ids if (warning := cadence_warning(cid, cadences.get(cid), module))]
+
+
+# Zoho's cadence list labels the enrollment type for display ("Manual enrollment", "Custom view");
+# a single cadence's GET uses the key (manual_enrollment, custom_view). Both normalise to the key.
+MANUAL_ENROLLMENT = "manual_enrollment"
+
+
+def is_manual_enrollment(cadence: dict[str, Any]) -> bool | None:
+    """Whether the cadence's ``type`` is manual enrollment, in either of Zoho's spellings; None if it has none.
+
+    Only ``type`` decides: ``execution_details.type`` is about how records leave the cadence
+    (Zoho's list example shows ``automatic_unenroll`` there for a custom-view cadence).
+    """
+    kind = cadence.get("type")
+    if not isinstance(kind, str) or not kind.strip():
+        return None
+    return "_".join(kind.replace("-", " ").split()).lower() == MANUAL_ENROLLMENT
 
 
 def cadence_warning(cadence_id: str, cadence: dict[str, Any] | None, module: str) -> str | None:
     """Why un-enrolling from this cadence would fail, if the cadence list shows it."""
     if cadence is None:
         return f"cadence {cadence_id} does not exist in this org (Zoho answers INVALID_DATA)"
-    cadence_module = str((cadence.get("module") or {}).get("api_name") or "")
-    if cadence_module and cadence_module.lower() != module.lower():
-        return f"cadence {cadence_id} belongs to {cadence_module}, not {module} (Zoho answers INVALID_DATA)"
-    kind = f"{cadence.get('type')} {(cadence.get('execution_details') or {}).get('type')}".lower()
-    if "manual" not in kind:
+    cadence_module = cadence.get("module")
+    module_name = str(cadence_module.get("api_name") or "") if isinstance(cadence_module, dict) else ""
+    if module_name and module_name.lower() != module.lower():
+        return f"cadence {cadence_id} belongs to {module_name}, not {module} (Zoho answers INVALID_DATA)"
+    if is_manual_enrollment(cadence) is False:
         return (
-            f"cadence {cadence_id} ({cadence.get('name')}) does not look like a manual-enrollment cadence "
-            "(Zoho answers NOT_ALLOWED for others)"
+            f"cadence {cadence_id} ({cadence.get('name')}) is a {cadence.get('type')!r} cadence, not a "
+            "manual-enrollment one (Zoho answers NOT_ALLOWED for others)"
         )
     return None
 

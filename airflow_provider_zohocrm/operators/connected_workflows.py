@@ -101,7 +101,16 @@ class _ConnectedWorkflowStatusOperator(ZohoCRMBaseOperator):
         )
         if done is not None:
             return done
-        client.send(plan[0])
+        from airflow_provider_zohocrm.api.base import is_already_in_state
+
+        answer = client.connected_workflows.send_state(plan[0])
+        if is_already_in_state(answer):
+            # Zoho found it in the wanted state: our PUT was retried after its first attempt took
+            # effect, or someone changed it since the read. Either way it went from ``status`` to
+            # the wanted state while this task ran.
+            self.log.info(
+                "Connected workflow %s: Zoho answered %s; it is %s now", workflow_id, answer["code"], self.wanted
+            )
         self.log.info("Connected workflow %s: %s -> %s", workflow_id, status, self.wanted)
         return {**state, "status": self.wanted, "changed": True}
 

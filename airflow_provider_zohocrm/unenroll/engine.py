@@ -11,22 +11,28 @@ hook to the connection's ``max_concurrency`` slots). No call waits for another t
 mapped task un-enrolling 1,000 records sends its 10 calls at once.
 
 Outcome, per (record, cadence batch) pair — every pair ends as succeeded or failed:
-- a ``SUCCESS`` item (and, by choice, an answer saying the record was not enrolled, and an empty
-  204 answer) counts as succeeded: the record is not enrolled afterwards either way;
-- an error item fails that record with Zoho's code and message (207 mixes both). When every
-  record of a call fails Zoho answers 400, and the hook's error carries only the first item:
-  all records of that call fail with its code and message;
-- an error for the whole call (NOT_ALLOWED cadence, INVALID_DATA, LIMIT_EXCEEDED, or a 429/5xx/
-  connection error left after the hook's retries) fails every record of the call with that code.
+- a ``SUCCESS`` item counts as succeeded; so do, by choice, an answer saying the record was not
+  enrolled (noted with Zoho's code) and an empty 204 answer (each record noted ``NO_CONTENT``):
+  the record is not enrolled afterwards either way (``succeeded_by_code``, ``notes``);
+- an error item fails that record with Zoho's code and message (207 mixes both);
+- an error for the whole call (a 400 as one error object or as ``{"data": [error, ...]}``:
+  NOT_ALLOWED cadence, INVALID_DATA, LIMIT_EXCEEDED; or a 429/5xx/connection error left after the
+  hook's retries) fails every record of the call with that code; when the error names a record
+  (``$.ids[i]``) that record gets Zoho's message and the others say the call was refused.
   When the error names the cadences (NOT_ALLOWED, an invalid cadence id), later calls for that
   cadence batch would fail the same way: they are not sent and their records fail with the same
   code (``calls_skipped``), which saves one API credit per call;
 - an error that every call would hit (authentication, permission or edition, unknown module,
-  wrong URL) stops sending, lets the calls in flight finish (at most ``max_workers`` were sent)
-  and is raised as it came.
+  wrong URL, and spent 24-hour API credits) stops sending: the calls in flight finish (at most
+  ``max_workers`` were sent), every record of the batches not sent fails with that error's code
+  (none is dropped, none is checkpointed, so a re-run sends them), and the error is raised with
+  the run's counts in ``details``. Spent credits raise ``ZohoCRMCreditsExhaustedError`` saying
+  that credits come back over a rolling 24 hours.
 
-Successes are only counted. Failures are kept in full up to ``max_failures`` (default 1,000),
-then only counted in ``failed_by_code``; ``failures_truncated`` says so (``unenroll_result``).
+Successes are counted by code (``succeeded_by_code``); plain ``SUCCESS`` ones are not listed, the
+noted ones (``NO_CONTENT``, not enrolled) are kept in ``notes``. Failures are kept in full up to
+``max_failures`` (default 1,000, the same cap for notes), then only counted in
+``failed_by_code``; ``failures_truncated`` says so (``unenroll_result``).
 
 Record ids are checked before they are sent: a list (any sized collection) is checked whole
 before the first call and a bad id raises ``ZohoCRMValidationError``; ids from an iterator are
@@ -53,13 +59,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_zohocrm.exceptions import (
-    ZohoCRMAuthError,
-    ZohoCRMConnectionConfigError,
-    ZohoCRMError,
-    ZohoCRMPermissionError,
-    ZohoCRMTokenThrottleError,
-)
+from airflow_provider_zohocrm.exceptions import ZohoCRMError
 from airflow_provider_zohocrm.unenroll.batching import (
     DEFAULT_MAX_WORKERS,
     cadence_batches,
@@ -69,6 +69,7 @@ from airflow_provider_zohocrm.unenroll.batching import (
     unenroll_body,
     unenroll_path,
 )
+from airflow_provider_zohocrm.unenroll.errors import culprit, error_code, is_fatal, names_cadences, stop_error
 from airflow_provider_zohocrm.unenroll.result import (
     DEFAULT_MAX_FAILURES,
     INVALID_ID,
@@ -96,10 +97,6 @@ __all__ = [
     "unenroll_path",
 ]
 
-_FATAL_CODES = frozenset(
-    {"INVALID_MODULE", "INVALID_URL_PATTERN", "INVALID_REQUEST_METHOD", "API_NOT_SUPPORTED", "FEATURE_NOT_SUPPORTED"}
-)
-
 Send = Callable[[dict[str, Any]], dict[str, Any]]
 
 
@@ -115,30 +112,6 @@ class UnenrollProgress:
     elapsed_seconds: float
     succeeded: int
     failed: int
-
-
-def is_fatal(exc: BaseException) -> bool:
-    """Errors every call of the run would hit: stop instead of failing batch after batch."""
-    if not isinstance(exc, ZohoCRMError):
-        return True  # a bug, not a Zoho answer
-    if isinstance(exc, (ZohoCRMAuthError, ZohoCRMPermissionError, ZohoCRMConnectionConfigError)):
-        return True
-    if isinstance(exc, ZohoCRMTokenThrottleError):
-        return True  # no call can get a token for minutes
-    return exc.code in _FATAL_CODES or exc.status_code == 404
-
-
-def _names_cadences(exc: ZohoCRMError) -> bool:
-    where = f"{exc.details.get('api_name') or ''} {exc.json_path or ''}"
-    return exc.code == "NOT_ALLOWED" or "cadences" in where
-
-
-def _error_code(exc: ZohoCRMError) -> str:
-    if exc.code:
-        return exc.code
-    if exc.status_code:
-        return f"HTTP_{exc.status_code}"
-    return "TRANSPORT_ERROR"
 
 
 class UnenrollRun:
@@ -171,6 +144,8 @@ class UnenrollRun:
         self.started = clock()
         self.fatal: BaseException | None = None
         self.stopping = threading.Event()  # set by the worker that meets a fatal error
+        self.stop_cause: BaseException | None = None  # that error (the first, if several)
+        self.stop_lock = threading.Lock()
         self.checkpoint = checkpoint
         self.checkpoint_lock = threading.Lock()
         self.finished = dict(checkpoint.done()) if checkpoint is not None else {}
@@ -187,7 +162,8 @@ class UnenrollRun:
             pending: dict[Future[Any], Batch] = {}
             for batch in itertools.chain([first], batches):
                 if self.stopping.is_set():
-                    break
+                    self._fail_unsent(batch)  # read on, so that every record is reported
+                    continue
                 if not self._skip_if_poisoned(batch):
                     pending[pool.submit(self._call, batch)] = batch
                 while len(pending) >= self.window:
@@ -265,8 +241,10 @@ class UnenrollRun:
             answer = self.send(unenroll_body(batch.cadence_ids, batch.record_ids))
         except Exception as exc:
             if is_fatal(exc):
+                with self.stop_lock:
+                    self.stop_cause = self.stop_cause or exc
                 self.stopping.set()
-            elif isinstance(exc, ZohoCRMError) and _names_cadences(exc):
+            elif isinstance(exc, ZohoCRMError) and names_cadences(exc):
                 self.tally.poisoned.setdefault(batch.cadence_ids, exc)  # atomic: workers may race here
             return exc
         outcome = answer_outcome(batch, answer)
@@ -279,8 +257,9 @@ class UnenrollRun:
             self._fold(pending.pop(future), future.result())
 
     def _fold(self, batch: Batch, outcome: BatchOutcome | BaseException | None) -> None:
-        if outcome is None:  # not sent: skipped, or the run raises its fatal error
-            self._skip_if_poisoned(batch)
+        if outcome is None:  # not sent: skipped, or the run stops on a fatal error
+            if not self._skip_if_poisoned(batch):
+                self._fail_unsent(batch)
             return
         tally = self.tally
         tally.calls += 1
@@ -288,13 +267,21 @@ class UnenrollRun:
             tally.add(batch, outcome)
         elif is_fatal(outcome):
             self.fatal = self.fatal or outcome
-            tally.fail_batch(
-                batch, _error_code(outcome) if isinstance(outcome, ZohoCRMError) else "ERROR", str(outcome)
-            )
+            tally.fail_batch(batch, error_code(outcome) if isinstance(outcome, ZohoCRMError) else "ERROR", str(outcome))
         else:
             assert isinstance(outcome, ZohoCRMError)
-            tally.fail_batch(batch, _error_code(outcome), outcome.message)
+            tally.fail_batch(batch, error_code(outcome), outcome.message, culprit(outcome))
         tally.finish_batch(batch)
+        self._report()
+
+    def _fail_unsent(self, batch: Batch) -> None:
+        """A batch not sent because the run stops: its records fail with the stopping error's code."""
+        cause = self.stop_cause
+        code = error_code(cause) if isinstance(cause, ZohoCRMError) else "ERROR"
+        reason = cause.message if isinstance(cause, ZohoCRMError) else str(cause)
+        self.tally.calls_not_sent += 1
+        self.tally.fail_batch(batch, code, f"not sent: an earlier call of this run got {reason}")
+        self.tally.finish_batch(batch)
         self._report()
 
     def _skip_if_poisoned(self, batch: Batch) -> bool:
@@ -303,14 +290,14 @@ class UnenrollRun:
             return False
         self.tally.calls_skipped += 1
         self.tally.fail_batch(
-            batch, _error_code(cause), f"not sent: an earlier call for these cadences got {cause.message}"
+            batch, error_code(cause), f"not sent: an earlier call for these cadences got {cause.message}"
         )
         self.tally.finish_batch(batch)
         return True
 
     def _raise_if_fatal(self) -> None:
         if self.fatal is not None:
-            raise self.fatal
+            raise stop_error(self.fatal, self.tally.result(self.clock() - self.started))
 
     def _report(self) -> None:
         if self.progress is None:

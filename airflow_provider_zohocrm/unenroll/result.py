@@ -1,7 +1,11 @@
 """Folding un-enroll answers into one small, JSON-serialisable result (Un-enroll Records from Cadences).
 
-Successes are only counted; failures are kept in full up to ``max_failures`` and counted by code
-beyond, so the result (and memory) stays small however many records fail.
+Successes are counted by code (``succeeded_by_code``): ``SUCCESS`` for Zoho's per-record success,
+``NO_CONTENT`` for the records of a call Zoho answered 204 (its definitions list 200, 204 and 400
+for this call; an empty answer means nothing was left to un-enroll), or Zoho's code for a record
+it says was not enrolled. Those noted successes and the failures are kept in full up to
+``max_failures`` each and counted by code beyond, so the result (and memory) stays small however
+many records there are.
 """
 
 from __future__ import annotations
@@ -14,6 +18,9 @@ from airflow_provider_zohocrm.exceptions import ZohoCRMError
 DEFAULT_MAX_FAILURES = 1000
 INVALID_ID = "INVALID_ID"
 NO_RESULT = "NO_RESULT"
+SUCCESS = "SUCCESS"
+NO_CONTENT = "NO_CONTENT"
+NO_CONTENT_MESSAGE = "Zoho answered 204 (no content) for this call: nothing was left to un-enroll"
 _NOT_ENROLLED_CODES = frozenset({"NOT_ENROLLED", "ALREADY_UNENROLLED", "RECORD_NOT_ENROLLED"})
 
 
@@ -33,6 +40,7 @@ class BatchOutcome:
     succeeded: int
     failures: tuple[tuple[str, str, str], ...] = ()  # (record id, code, message)
     digest: str = ""  # identifies the batch's module, cadences and records (unenroll_checkpoint)
+    notes: tuple[tuple[str, str, str], ...] = ()  # succeeded records with a code other than SUCCESS
 
 
 class UnenrollError(ZohoCRMError):
@@ -69,6 +77,7 @@ class UnenrollTally:
         self.records = 0
         self.calls = 0
         self.calls_skipped = 0
+        self.calls_not_sent = 0  # batches not sent because the run stopped on a fatal error
         self.batches_resumed = 0
         self.batches_done = 0
         self.records_in_done_batches = 0
@@ -76,6 +85,8 @@ class UnenrollTally:
         self.failed = 0
         self.failures: list[dict[str, Any]] = []
         self.failed_by_code: dict[str, int] = {}
+        self.notes: list[dict[str, Any]] = []
+        self.succeeded_by_code: dict[str, int] = {}
         self.poisoned: dict[tuple[str, ...], ZohoCRMError] = {}
 
     def fail(self, record_id: str, cadences: tuple[str, ...], code: str, message: str) -> None:
@@ -86,13 +97,28 @@ class UnenrollTally:
                 {"record_id": record_id, "cadence_ids": list(cadences), "code": code, "message": message}
             )
 
-    def fail_batch(self, batch: Batch, code: str, message: str) -> None:
-        for record_id in batch.record_ids:
-            self.fail(record_id, batch.cadence_ids, code, message)
+    def fail_batch(self, batch: Batch, code: str, message: str, culprit: int | None = None) -> None:
+        """Fail every record of ``batch``; ``culprit`` is the index of the record Zoho's error named."""
+        named = batch.record_ids[culprit] if culprit is not None and 0 <= culprit < len(batch.record_ids) else None
+        for index, record_id in enumerate(batch.record_ids):
+            if named is None or index == culprit:
+                self.fail(record_id, batch.cadence_ids, code, message)
+            else:
+                text = f"not un-enrolled: Zoho refused the whole call (its error names record {named}: {message})"
+                self.fail(record_id, batch.cadence_ids, code, text)
 
     def add(self, batch: Batch, outcome: BatchOutcome) -> None:
         """Fold one answered call (just answered, or recorded by an earlier run)."""
         self.succeeded += outcome.succeeded
+        plain = outcome.succeeded - len(outcome.notes)
+        if plain:
+            self.succeeded_by_code[SUCCESS] = self.succeeded_by_code.get(SUCCESS, 0) + plain
+        for record_id, code, message in outcome.notes:
+            self.succeeded_by_code[code] = self.succeeded_by_code.get(code, 0) + 1
+            if len(self.notes) < self.max_failures:
+                self.notes.append(
+                    {"record_id": record_id, "cadence_ids": list(batch.cadence_ids), "code": code, "message": message}
+                )
         for record_id, code, message in outcome.failures:
             self.fail(record_id, batch.cadence_ids, code, message)
 
@@ -107,8 +133,11 @@ class UnenrollTally:
             "records": self.records,
             "calls": self.calls,
             "calls_skipped": self.calls_skipped,
+            "calls_not_sent": self.calls_not_sent,
             "batches_resumed": self.batches_resumed,
             "succeeded": self.succeeded,
+            "succeeded_by_code": dict(sorted(self.succeeded_by_code.items())),
+            "notes": self.notes,
             "failed": self.failed,
             "failures": self.failures,
             "failures_truncated": self.failed > len(self.failures),
@@ -117,21 +146,29 @@ class UnenrollTally:
         }
 
 
-def answer_outcome(batch: Batch, answer: dict[str, Any]) -> BatchOutcome:
-    """A 200/207 answer (one item per record, in the order sent), or an empty 204, as an outcome."""
-    if not answer:  # 204: nothing to un-enroll
-        return BatchOutcome(len(batch.record_ids))
-    items = answer.get("data")
+def answer_outcome(batch: Batch, answer: Any) -> BatchOutcome:
+    """A 200/207 answer (one item per record, in the order sent), or an empty 204, as an outcome.
+
+    Every record of the batch ends in it: a 204 (``{}``) succeeds each with ``NO_CONTENT``; a
+    record the answer does not mention fails with ``NO_RESULT``.
+    """
+    if isinstance(answer, dict) and not answer:
+        empty = tuple((record_id, NO_CONTENT, NO_CONTENT_MESSAGE) for record_id in batch.record_ids)
+        return BatchOutcome(len(batch.record_ids), notes=empty)
+    items = answer.get("data") if isinstance(answer, dict) else None
     succeeded = 0
     failures: list[tuple[str, str, str]] = []
+    notes: list[tuple[str, str, str]] = []
     for record_id, item in _match_items(batch.record_ids, items if isinstance(items, list) else []):
         if item is None:
             failures.append((record_id, NO_RESULT, "Zoho's answer did not mention this record"))
         elif _item_ok(item):
             succeeded += 1
+            if item.get("code") not in (None, SUCCESS):
+                notes.append((record_id, str(item.get("code")), str(item.get("message") or "")))
         else:
             failures.append((record_id, str(item.get("code") or "ERROR"), str(item.get("message") or "")))
-    return BatchOutcome(succeeded, tuple(failures))
+    return BatchOutcome(succeeded, tuple(failures), notes=tuple(notes))
 
 
 def _match_items(record_ids: list[str], items: list[Any]) -> list[tuple[str, dict[str, Any] | None]]:

@@ -12,7 +12,12 @@ import pytest
 
 from airflow_provider_zohocrm.exceptions import ZohoCRMError, ZohoCRMValidationError
 from airflow_provider_zohocrm.operators import UnenrollCadenceOperator
-from airflow_provider_zohocrm.operators.cadences import ProgressLog, cadence_warning, format_progress
+from airflow_provider_zohocrm.operators.cadences import (
+    ProgressLog,
+    cadence_warning,
+    format_progress,
+    is_manual_enrollment,
+)
 from airflow_provider_zohocrm.unenroll.engine import UnenrollProgress
 from airflow_provider_zohocrm.unenroll.result import UnenrollError
 from unit.helpers import API_ROOT, UNENROLL_URL, record_ids
@@ -20,11 +25,12 @@ from unit.helpers import API_ROOT, UNENROLL_URL, record_ids
 CADENCES_URL = f"{API_ROOT}/settings/automation/cadences"
 MANUAL = "554023000004092008"
 AUTOMATIC = "554023000004092009"
+# Zoho's list labels the type for display (getCadences); a single cadence's GET says manual_enrollment.
 CADENCES = {
     "cadences": [
-        {"id": MANUAL, "name": "CadenceTest1", "module": {"api_name": "Contacts"}, "type": "manual_enrollment"},
-        {"id": AUTOMATIC, "name": "Re-engage", "module": {"api_name": "Contacts"}, "type": "custom_view"},
-        {"id": "554023000004092001", "name": "Leads one", "module": {"api_name": "Leads"}, "type": "manual_enrollment"},
+        {"id": MANUAL, "name": "CadenceTest1", "module": {"api_name": "Contacts"}, "type": "Manual enrollment"},
+        {"id": AUTOMATIC, "name": "Re-engage", "module": {"api_name": "Contacts"}, "type": "Custom view"},
+        {"id": "554023000004092001", "name": "Leads one", "module": {"api_name": "Leads"}, "type": "Manual enrollment"},
     ],
     "info": {"more_records": False},
 }
@@ -276,3 +282,31 @@ def test_cadence_warning_accepts_manual_cadences_of_the_module():
     cadence = CADENCES["cadences"][0]
     assert cadence_warning(MANUAL, cadence, "Contacts") is None
     assert cadence_warning(MANUAL, cadence, "contacts") is None
+
+
+@pytest.mark.parametrize(
+    ("kind", "manual"),
+    [
+        ("Manual enrollment", True),  # the list's display label
+        ("manual_enrollment", True),  # a single cadence's GET
+        ("Manual Enrollment", True),
+        ("Custom view", False),
+        ("custom_view", False),
+        ("manual_unenroll", False),  # not the enrollment type, though it says manual
+        (None, None),
+        ("", None),
+        (7, None),
+    ],
+)
+def test_manual_enrollment_is_read_from_type_in_either_spelling(kind, manual):
+    assert is_manual_enrollment({"type": kind}) is manual
+
+
+def test_cadence_warning_reads_type_not_execution_details():
+    # Zoho's list example: a custom-view cadence whose execution_details.type is about un-enrolling.
+    custom = {"id": AUTOMATIC, "name": "Onboard", "type": "Custom view", "module": {"api_name": "Contacts"}}
+    custom["execution_details"] = {"type": "manual_unenroll"}
+    assert "not a manual-enrollment one" in cadence_warning(AUTOMATIC, custom, "Contacts")
+    single = {"id": MANUAL, "type": "manual_enrollment", "execution_details": {"type": None}, "module": None}
+    assert cadence_warning(MANUAL, single, "Contacts") is None
+    assert cadence_warning(MANUAL, {"id": MANUAL}, "Contacts") is None  # no type shown: nothing to warn about

@@ -283,6 +283,40 @@ def test_server_error_on_the_status_put_is_retried(zoho, recorded_sleeps):
     assert len(puts(zoho)) == 2
 
 
+ALREADY = {
+    "activate": ("ALREADY_ACTIVATED", "The connected workflow is already activated", {"resource_path_index": 2}),
+    "deactivate": ("ALREADY_DEACTIVATED", "The connected workflow is already deactivated", {}),
+}
+
+
+@pytest.mark.parametrize(
+    ("operator", "current", "final"),
+    [
+        (ActivateConnectedWorkflowOperator, "inactive", "active"),
+        (DeactivateConnectedWorkflowOperator, "active", "inactive"),
+    ],
+)
+def test_a_retried_status_put_answered_already_in_that_state_succeeds(zoho, recorded_sleeps, operator, current, final):
+    # The first PUT took effect but its answer was lost (503); Zoho answers the retry "already".
+    code, message, details = ALREADY[operator.action]
+    zoho.get(f"{LIST_URL}/{LEADS_ID}", **one(LEADS_ID, current))
+    zoho.put(
+        f"{LIST_URL}/{LEADS_ID}/actions/{operator.action}",
+        [zoho_error(503, "", "unavailable"), zoho_error(400, code, message, **details)],
+    )
+    result = operator(task_id="t", connected_workflow_id=LEADS_ID).execute(context={})
+    assert result == {"id": LEADS_ID, "name": "Lead Qualification Process", "status": final, "changed": True}
+    assert len(puts(zoho)) == 2
+
+
+def test_the_other_actions_already_code_still_fails(zoho):
+    code, message, details = ALREADY["activate"]
+    zoho.get(f"{LIST_URL}/{LEADS_ID}", **one(LEADS_ID, "active"))
+    zoho.put(f"{LIST_URL}/{LEADS_ID}/actions/deactivate", **zoho_error(400, code, message, **details))
+    with pytest.raises(ZohoCRMValidationError, match="ALREADY_ACTIVATED"):
+        DeactivateConnectedWorkflowOperator(task_id="t", connected_workflow_id=LEADS_ID).execute(context={})
+
+
 def test_a_5xx_left_after_retries_surfaces_as_server_error(zoho, recorded_sleeps):
     zoho.get(f"{LIST_URL}/{LEADS_ID}", **one(LEADS_ID, "active"))
     zoho.put(f"{LIST_URL}/{LEADS_ID}/actions/deactivate", **zoho_error(500, "INTERNAL_ERROR", "Internal Server Error"))

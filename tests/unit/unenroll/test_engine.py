@@ -410,11 +410,22 @@ def test_a_not_enrolled_answer_counts_as_success(item):
     result = unenroll(lambda body: {"data": [item for _ in body["ids"]]}, "Leads", record_ids(3), cadence_ids(1))
     assert result["succeeded"] == 3
     assert result["failed"] == 0
+    assert result["succeeded_by_code"] == {item["code"]: 3}  # noted with Zoho's code, not a plain SUCCESS
+    assert [note["record_id"] for note in result["notes"]] == record_ids(3)
 
 
-def test_an_empty_204_answer_counts_as_success():
-    result = unenroll(lambda body: {}, "Leads", record_ids(3), cadence_ids(1))
-    assert result["succeeded"] == 3
+def test_an_empty_204_answer_reports_each_record_as_succeeded_with_no_content():
+    def send(body: dict[str, Any]) -> dict[str, Any]:
+        return {} if body["ids"][0] == record_ids(1, start=100)[0] else all_success(body)[1]
+
+    result = unenroll(send, "Leads", record_ids(250), cadence_ids(1))
+    assert (result["succeeded"], result["failed"]) == (250, 0)
+    assert result["succeeded_by_code"] == {"NO_CONTENT": 100, "SUCCESS": 150}
+    assert [note["record_id"] for note in result["notes"]] == record_ids(100, start=100)
+    assert {(note["code"], tuple(note["cadence_ids"])) for note in result["notes"]} == {
+        ("NO_CONTENT", tuple(cadence_ids(1)))
+    }
+    assert "204" in result["notes"][0]["message"]
 
 
 def test_a_bug_in_send_is_raised_not_swallowed():
