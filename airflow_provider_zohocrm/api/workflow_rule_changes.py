@@ -17,19 +17,33 @@ Node = dict[str, Any]
 _NOT_CHANGES = frozenset({"id", "module"})
 
 
+def node(value: Any) -> Node:
+    """A node of a rule as Zoho returned it, or ``{}``: null (or any other type) reads as absent."""
+    return value if isinstance(value, dict) else {}
+
+
+def nodes(value: Any) -> list[Node]:
+    """The objects of a list in a rule as Zoho returned it; null (or any other type) reads as none."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
 def pending_update(rule: Node, current: Node) -> Node:
-    """The keys of ``rule`` (conditions: the entries) that ``current`` does not reflect yet."""
+    """The keys of ``rule`` (conditions: the entries) that ``current`` does not reflect yet.
+
+    ``current`` is read as Zoho may send it: nulls, missing and extra keys are absences, never errors.
+    """
     pending: Node = {}
+    current = node(current)
     for key, value in rule.items():
         if key in _NOT_CHANGES:
             continue
         if key == "conditions":
-            entries = [entry for entry in value if not condition_applied(entry, current.get("conditions") or [])]
+            entries = [entry for entry in value if not condition_applied(entry, nodes(current.get("conditions")))]
             if entries:
                 pending[key] = entries
         elif key == "status":
             # delete_schedule_action only acts on the transition, so the state alone decides.
-            if (current.get("status") or {}).get("active") is not value.get("active"):
+            if node(current.get("status")).get("active") is not value.get("active"):
                 pending[key] = value
         elif not matches(value, current.get(key)):
             pending[key] = value
@@ -38,6 +52,7 @@ def pending_update(rule: Node, current: Node) -> Node:
 
 def condition_applied(entry: Node, conditions: list[Node]) -> bool:
     """True when the rule's ``conditions`` already show the effect of one request entry."""
+    conditions = nodes(conditions)
     if "_delete" in entry:
         return not any(cond.get("id") == entry.get("id") for cond in conditions)
     return any(_condition_matches(entry, cond) for cond in conditions)
@@ -65,9 +80,9 @@ def _is_empty(value: Any) -> bool:
 def _condition_matches(entry: Node, cond: Node) -> bool:
     for key, value in entry.items():
         if key == "criteria":  # Update Workflow Rule's "update criteria" sample puts it beside criteria_details
-            ok = matches(value, (cond.get("criteria_details") or {}).get("criteria"))
+            ok = matches(value, node(cond.get("criteria_details")).get("criteria"))
         elif key == "instant_actions":
-            box = cond.get("instant_actions") or {}
+            box = node(cond.get("instant_actions"))
             ok = _actions_applied(None, box.get("actions")) if value is None else _box_applied(value, box)
         elif key == "scheduled_actions":
             ok = _groups_applied(value, cond.get("scheduled_actions"))
@@ -87,7 +102,7 @@ def _box_applied(given: Node, box: Node) -> bool:
 
 def _actions_applied(patch: list[Node] | None, actions: list[Node] | None) -> bool:
     """An actions patch (null removes all) is reflected in ``actions``."""
-    have = actions or []
+    have = nodes(actions)
     if patch is None:
         return not have
     return all(_removed(entry, have) if "_delete" in entry else _present(entry, have) for entry in patch)
@@ -95,7 +110,7 @@ def _actions_applied(patch: list[Node] | None, actions: list[Node] | None) -> bo
 
 def _groups_applied(patch: list[Node] | None, groups: list[Node] | None) -> bool:
     """A scheduled-actions patch (null removes all) is reflected in ``groups``."""
-    have = groups or []
+    have = nodes(groups)
     if patch is None:
         return not have
     return all(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from airflow_provider_zohocrm.api.workflow_rule_changes import node
 from airflow_provider_zohocrm.api.workflow_rule_checks import (
     Node,
     as_list,
@@ -97,7 +98,7 @@ def check_trigger(value: Any, current: Node | None, path: str) -> None:
     if "type" in when:
         _check_trigger_type(when["type"], current, f"{path}.type")
     details = {} if when.get("details") is None else as_object(when["details"], f"{path}.details")
-    current_details = ((current or {}).get("execute_when") or {}).get("details") or {}
+    current_details = node(node(node(current).get("execute_when")).get("details"))
     if details.get("trigger_module") is not None:
         check_unchanged(
             details["trigger_module"],
@@ -128,7 +129,7 @@ def check_trigger(value: Any, current: Node | None, path: str) -> None:
 
 
 def _check_trigger_type(value: Any, current: Node | None, path: str) -> None:
-    when = (current or {}).get("execute_when") or {}
+    when = node(node(current).get("execute_when"))
     old = when.get("type")
     if old is not None and value == old:
         return  # sending the current type back is no change, even one our table lacks
@@ -140,7 +141,7 @@ def _check_trigger_type(value: Any, current: Node | None, path: str) -> None:
         )
     if current is None:
         return
-    module = ((when.get("details") or {}).get("trigger_module") or current.get("module") or {}).get("api_name")
+    module = (node(node(when.get("details")).get("trigger_module")) or node(current.get("module"))).get("api_name")
     categories = trigger_categories(old, module)
     if categories and not any(value in TRIGGER_CATEGORIES[c] for c in categories):
         same = sorted({t for c in categories for t in TRIGGER_CATEGORIES[c]})

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_zohocrm.api.base import APIFamily
-from airflow_provider_zohocrm.exceptions import ZohoCRMNotFoundError, ZohoCRMServerError, ZohoCRMValidationError
+from airflow_provider_zohocrm.api.base import APIFamily, first_item
+from airflow_provider_zohocrm.exceptions import ZohoCRMServerError, ZohoCRMValidationError
 from airflow_provider_zohocrm.plan import PlannedRequest, planned
 from airflow_provider_zohocrm.validation import validate_id, validate_module
 
@@ -140,23 +140,14 @@ class WorkflowRulesAPI(APIFamily):
         return self.all_pages(RULES_PATH, "workflow_rules", params)
 
     def get(self, rule_id: str) -> dict[str, Any]:
-        """One rule with its conditions and actions; an answer not holding a rule object is a server error."""
+        """One rule with its conditions and actions.
+
+        None (a 204, which Zoho's definitions allow here, or an empty list) is ``ZohoCRMNotFoundError``;
+        an answer not holding rule objects under ``workflow_rules`` is ``ZohoCRMServerError``.
+        """
         rule_id = validate_id(rule_id, "rule_id")
-        items = self.transport.request("GET", f"{RULES_PATH}/{rule_id}").get("workflow_rules")
-        if items is None or items == []:  # Zoho's definitions allow a 204 here
-            raise ZohoCRMNotFoundError(
-                f"Zoho CRM returned no workflow rule {rule_id}", hint="Check the id (it must exist in this org)"
-            )
-        rule = items[0] if isinstance(items, list) else None
-        if not isinstance(rule, dict):
-            where = "$.workflow_rules[0]" if isinstance(items, list) else "$.workflow_rules"
-            got = type(items[0] if isinstance(items, list) else items).__name__
-            raise ZohoCRMServerError(
-                f"Zoho CRM answered GET workflow rule {rule_id} with a {got} at {where}, where a rule object belongs",
-                details={"json_path": where},
-                hint="Retry later; if it persists, report the answer to Zoho support",
-            )
-        return rule
+        body = self.transport.request("GET", f"{RULES_PATH}/{rule_id}")
+        return first_item(body, "workflow_rules", f"workflow rule {rule_id}")
 
     def update(self, rule_id: str, rule: dict[str, Any]) -> dict[str, Any]:
         """Send ``rule`` (the changes, as Update Workflow Rule documents them); Zoho's success item.

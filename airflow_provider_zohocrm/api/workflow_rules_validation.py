@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from airflow_provider_zohocrm.api.workflow_rule_changes import condition_applied
+from airflow_provider_zohocrm.api.workflow_rule_changes import condition_applied, node, nodes
 from airflow_provider_zohocrm.api.workflow_rule_checks import (
     Node,
     as_list,
@@ -279,7 +279,7 @@ class _After:
 
 def _conditions_after(entries: list[Node], current: Node | None, param: str) -> list[_After]:
     """The rule's conditions after the update (only the request's ones without ``current``)."""
-    have = {str(c.get("id")): c for c in (current or {}).get("conditions") or [] if isinstance(c, dict)}
+    have = {str(c.get("id")): c for c in nodes(node(current).get("conditions"))}
     after = {cid: _After(c.get("sequence_number"), bool(c.get("scheduled_actions")), None) for cid, c in have.items()}
     for index, entry in enumerate(entries):
         path = f"{param}.conditions[{index}]"
@@ -309,8 +309,8 @@ def _scheduled_after(entry: Node, base: Node) -> bool:
     patch = entry["scheduled_actions"]
     if patch is None:
         return False  # null removes every scheduled action
-    removed = {group.get("id") for group in patch if "_delete" in group}
-    kept = [group for group in base.get("scheduled_actions") or [] if group.get("id") not in removed]
+    removed = {str(group.get("id")) for group in patch if "_delete" in group}
+    kept = [group for group in nodes(base.get("scheduled_actions")) if str(group.get("id")) not in removed]
     return bool(kept) or any("_delete" not in group for group in patch)
 
 
@@ -355,11 +355,12 @@ def _in_order(numbers: list[Any]) -> list[Any]:
 
 def _check_repeat(rule: Node, current: Node | None, after: list[_After], param: str) -> None:
     """``repeat`` only for edit / create_or_edit, and never together with scheduled actions."""
-    given = rule.get("execute_when")
-    when: Node = given if isinstance(given, dict) else {}
-    details = when.get("details") or {}
-    current_when = (current or {}).get("execute_when") or {}
+    when = node(rule.get("execute_when"))
+    details = node(when.get("details"))
+    current_when = node(node(current).get("execute_when"))
     trigger = when.get("type", current_when.get("type"))
+    if not isinstance(trigger, str):
+        trigger = None  # a trigger type Zoho sent in another shape: nothing known about repeat
     path = f"{param}.execute_when.details.repeat"
     if details.get("repeat") is not None and trigger is not None and trigger not in REPEAT_TRIGGERS:
         fail(
@@ -367,7 +368,7 @@ def _check_repeat(rule: Node, current: Node | None, after: list[_After], param: 
             f"is not supported for the {trigger!r} trigger",
             "Drop repeat; only edit and create_or_edit triggers repeat",
         )
-    repeat = details["repeat"] if "repeat" in details else (current_when.get("details") or {}).get("repeat")
+    repeat = details["repeat"] if "repeat" in details else node(current_when.get("details")).get("repeat")
     if repeat is not True or (trigger is not None and trigger not in REPEAT_TRIGGERS):
         return
     scheduled = [cond for cond in after if cond.scheduled]

@@ -17,13 +17,13 @@ def snapshot_table(document: dict[str, Any]) -> str:
             str(rule["position"]),
             rule["id"],
             "active" if rule["active"] else "inactive",
-            rule["name"] or "",
+            _text(rule["name"]),
         )
         for module in document["modules"]
         for rule in rules_of(document, module)
     ]
     rows += [
-        ("connected workflow", str(w["primary_module"] or ""), "", w["id"], w["status"], w["name"] or "")
+        ("connected workflow", _text(w["primary_module"]), "", w["id"], _text(w["status"]), _text(w["name"]))
         for w in workflows_of(document)
     ]
     recorded = "" if document.get("connected_workflows") is not None else " (connected workflows not recorded)"
@@ -39,9 +39,9 @@ def drift_table(drift: list[dict[str, Any]]) -> str:
         (
             entry["change"],
             entry["kind"].replace("_", " "),
-            str(entry["module"] or ""),
+            _text(entry["module"]),
             entry["id"],
-            str(entry["name"] or ""),
+            _text(entry["name"]),
             "yes" if entry.get("blocks_restore") else "no",
             "; ".join(entry["reasons"]),
         )
@@ -49,3 +49,8 @@ def drift_table(drift: list[dict[str, Any]]) -> str:
     ]
     header = ("change", "kind", "module", "id", "name", "blocks", "why")
     return render_table(f"Drift since the snapshot: {len(drift)} object(s)", header, rows)
+
+
+def _text(value: Any) -> str:
+    """A cell: Zoho's nulls show empty, anything else as text."""
+    return "" if value is None else str(value)

@@ -124,13 +124,14 @@ class _WorkflowRuleStatusOperator(ZohoCRMBaseOperator):
         return False
 
     def execute(self, context: Context) -> dict[str, Any]:
+        from airflow_provider_zohocrm.api.workflow_rule_changes import node
         from airflow_provider_zohocrm.api.workflow_rules import status_request
 
         purge = self.delete_schedule_action_flag()
         rules = self.hook.client.workflow_rules
         current = rules.get(self.rule_id)
         rule_id = str(self.rule_id)
-        in_state = (current.get("status") or {}).get("active") is self.active
+        in_state = node(current.get("status")).get("active") is self.active
         plan = [] if in_state else [status_request(rule_id, self.active, delete_schedule_action=purge)]
         result = {"rule_id": rule_id, "active": self.active}
         state = "active" if self.active else "inactive"

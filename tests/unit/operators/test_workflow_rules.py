@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from airflow_provider_zohocrm.api.workflow_rules_validation import SCHEDULE_PERIODS
-from airflow_provider_zohocrm.exceptions import ZohoCRMError, ZohoCRMValidationError
+from airflow_provider_zohocrm.exceptions import ZohoCRMError, ZohoCRMServerError, ZohoCRMValidationError
 from airflow_provider_zohocrm.hooks.zoho_crm import ZohoCRMHook
 from airflow_provider_zohocrm.operators import (
     ActivateWorkflowRuleOperator,
@@ -106,6 +106,22 @@ def test_activate_writes_when_inactive(zoho):
     result = run(ActivateWorkflowRuleOperator(task_id="t", rule_id=RULE_ID))
     assert result == {"rule_id": RULE_ID, "active": True, "changed": True}
     assert writes(zoho)[0].json() == {"workflow_rules": [{"id": RULE_ID, "status": {"active": True}}]}
+
+
+@pytest.mark.parametrize("status", [None, [], "active", {"active": None}])
+def test_activate_reads_a_status_of_another_shape_as_not_active(zoho, status):
+    zoho.get(RULE_URL, json={"workflow_rules": [{**rule(), "status": status, "extra": {"k": None}}]})
+    zoho.put(RULE_URL, json=UPDATED)
+    assert run(ActivateWorkflowRuleOperator(task_id="t", rule_id=RULE_ID))["changed"] is True
+    assert writes(zoho)[0].json() == {"workflow_rules": [{"id": RULE_ID, "status": {"active": True}}]}
+
+
+@pytest.mark.parametrize("body", [{"workflow_rules": ["a"]}, {"workflow_rules": 5}])
+def test_status_operators_fail_typed_on_an_answer_of_another_shape(zoho, body):
+    zoho.get(RULE_URL, json=body)
+    with pytest.raises(ZohoCRMServerError):
+        run(DeactivateWorkflowRuleOperator(task_id="t", rule_id=RULE_ID))
+    assert writes(zoho) == []
 
 
 def test_activate_when_active_writes_nothing(zoho):
