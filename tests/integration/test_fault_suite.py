@@ -3,9 +3,11 @@
 The faults are the emulator's seeded probability faults (429 with and without Retry-After,
 500/502/503, connection resets, hangs past the client's 0.5 s timeout, responses lost after the
 write happened, and 502/503 after it happened) plus a token invalidated every ``INVALIDATE_EVERY``
-operations. A one-shot fault is used for that: the hook refreshes once per call on INVALID_TOKEN
-(each refresh spends one of Zoho's 10 mints per 10 minutes), so a random second invalidation of
-the fresh token would test the mint budget, not the retries. Every operation must complete within
+operations, while other calls are in flight with it (un-enroll runs 4 at once). A one-shot fault
+is used for that: the hook renews the token once per call on a dead-token 401 (each renewal spends
+one of Zoho's 10 mints per 10 minutes), so a random second invalidation of the fresh token would
+test the mint budget, not the retries. Each round answers dead tokens with another of the codes
+Zoho is seen to use (``DEAD_TOKEN_CODES``). Every operation must complete within
 the hook's retry budget (``max_attempts`` 12 on the connection), no record may be lost, and no
 connected workflow may be created twice. Four rounds of 250 operations each start from a reset
 emulator, so that each round creates its own connected workflows (one per free module). Run
@@ -41,6 +43,7 @@ SEED = int(os.environ.get("ZOHO_CRM_FAULT_SUITE_SEED", "20251101"))  # set it to
 ROUNDS = 4
 OPS_PER_ROUND = 250
 INVALIDATE_EVERY = 40
+DEAD_TOKEN_CODES = ("INVALID_TOKEN", "INVALID_OAUTHTOKEN", "AUTHENTICATION_FAILURE")
 POOL = 2000  # enrolled records per round; unenroll operations take slices of it
 MANUAL = "554023000004092008"  # seeded manual-enrollment Contacts cadence
 FREE_MODULES = ("Contacts", "Deals", "Projects")  # no connected workflow yet (one allowed per module)
@@ -220,6 +223,7 @@ def test_a_thousand_operations_with_a_fifth_of_requests_faulted(
 
     for number in range(ROUNDS):
         emulator.reset()
+        emulator.set_config(dead_token_code=DEAD_TOKEN_CODES[number % len(DEAD_TOKEN_CODES)])
         current = Round(emulator, rng, number)
         current.enrol_pool()
         emulator.clear_journal()
