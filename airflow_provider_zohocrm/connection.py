@@ -9,7 +9,10 @@ settings with :func:`settings_from_mapping`.
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
+import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -44,6 +47,7 @@ class ExtraField:
     default: str | float | None = None  # None: unset (URLs) or required
     choices: tuple[str, ...] = ()
     required: bool = False
+    maximum: float = math.inf  # numbers: the largest sensible value (a bound turns "1e400" into an error)
 
     def parse(self, conn_id: str, value: Any) -> Any:
         """The checked value of this extra (``None`` meaning unset), or its default."""
@@ -52,15 +56,15 @@ class ExtraField:
         if value is None:
             return self.default
         if self.kind == "choice":
-            choice = str(value).strip().lower()
+            choice = value.strip().lower() if isinstance(value, str) else None
             if choice not in self.choices:
-                raise _error(conn_id, self.key, f"is {choice!r}; expected one of {', '.join(self.choices)}")
+                raise _error(conn_id, self.key, f"is {_preview(value)}; expected one of {', '.join(self.choices)}")
             return choice
         if self.kind == "url":
             return check_base_url(value, conn_id, self.key)
         if self.kind in ("positive_float", "positive_int"):
-            return _positive(conn_id, self.key, value, int if self.kind == "positive_int" else float)
-        return str(value).strip()
+            return _positive(conn_id, self.key, value, integer=self.kind == "positive_int", maximum=self.maximum)
+        return _required(conn_id, self.key, value)
 
 
 EXTRAS: tuple[ExtraField, ...] = (
@@ -102,13 +106,14 @@ EXTRAS: tuple[ExtraField, ...] = (
         "API URL",
         "Override of the API domain (e.g. an emulator or proxy). Leave empty normally.",
     ),
-    ExtraField("timeout", "positive_float", "Timeout (seconds)", "Per-request timeout.", default=30.0),
+    ExtraField("timeout", "positive_float", "Timeout (seconds)", "Per-request timeout.", default=30.0, maximum=3600),
     ExtraField(
         "max_attempts",
         "positive_int",
         "Max Attempts",
         "Attempts per call on 429/5xx/connection errors, the first included.",
         default=6,
+        maximum=100,
     ),
     ExtraField(
         "max_retry_seconds",
@@ -116,6 +121,7 @@ EXTRAS: tuple[ExtraField, ...] = (
         "Retry Budget (seconds)",
         "Longest time one call may spend retrying.",
         default=300.0,
+        maximum=86400,
     ),
     # 8: below every paid edition's per-user concurrency limit (Standard 10 ... Ultimate 25); Free is 5.
     ExtraField(
@@ -124,6 +130,7 @@ EXTRAS: tuple[ExtraField, ...] = (
         "Max Concurrent Calls",
         "Calls in flight at once per credential in one process (Zoho limits concurrency per user).",
         default=8,
+        maximum=100,
     ),
     # Not named like a secret ("token_cache"): Airflow would mask every "memory" in the task logs.
     ExtraField(
@@ -232,10 +239,11 @@ def settings_from_mapping(
     :param extra: the extras as a mapping (keys of ``EXTRAS``; the ``extra__zoho_crm__`` form too).
     :param timeout: overrides the ``timeout`` extra; likewise ``max_attempts`` and ``max_retry_seconds``.
     """
-    conn_id = str(conn_id or DEFAULT_CONN_ID)
-    extras = extra or {}
+    conn_id = _conn_id(conn_id)
+    extras = {} if extra is None else extra
     if not isinstance(extras, Mapping):
         raise _error(conn_id, "extra", "must be a JSON object")
+    _check_extra_keys(conn_id, extras)
     overrides = {"timeout": timeout, "max_attempts": max_attempts, "max_retry_seconds": max_retry_seconds}
 
     client_id = _required(conn_id, "login (Client ID)", login)
@@ -262,17 +270,26 @@ def check_base_url(value: Any, conn_id: str, field: str) -> str:
     """Accept ``https://host[:port][/path]``, or plain http only to a loopback host."""
     if not isinstance(value, str):
         raise _error(conn_id, field, "must be a URL string")
-    parts = urlsplit(value.strip())
-    # Checked first, so that the messages below never echo credentials or a token in a query.
+    text = value.strip()
+    # No message before the credentials check echoes the URL: it may hold a password or a token.
+    if len(text) > _URL_MAX_LENGTH or any(char.isspace() or not char.isprintable() for char in text):
+        raise _error(conn_id, field, f"must be a URL of at most {_URL_MAX_LENGTH} characters without spaces")
+    try:
+        parts = urlsplit(text)
+        port = parts.port  # ValueError for a port that is not a number from 0 to 65535
+    except ValueError:
+        raise _error(conn_id, field, "is not a valid URL (check the brackets of an IPv6 host and the port)") from None
     if parts.username or parts.password or parts.query or parts.fragment:
         raise _error(conn_id, field, "must not contain credentials, a query or a fragment")
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise _error(conn_id, field, f"is {value!r}; expected an https:// URL")
+    if parts.scheme not in ("https", "http") or not parts.hostname or len(parts.hostname) > 253:
+        raise _error(conn_id, field, f"is {_preview(text)}; expected an https:// URL")
+    if port == 0:
+        raise _error(conn_id, field, f"is {text!r}; port 0 is not a port a server listens on")
     if parts.scheme == "http" and not _is_loopback(parts.hostname):
         raise _error(
             conn_id, field, f"uses plain http to {parts.hostname!r}; http is only allowed to loopback hosts, use https"
         )
-    return value.strip().rstrip("/")
+    return text.rstrip("/")
 
 
 def _is_loopback(host: str) -> bool:
@@ -285,19 +302,82 @@ def _is_loopback(host: str) -> bool:
 
 
 def _required(conn_id: str, field: str, value: Any) -> str:
-    if value is None or str(value).strip() == "":
+    """Text that is there: no other type, no control characters (they would end up in a form or header)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
         raise _error(conn_id, field, "is missing")
-    return str(value).strip()
+    if not isinstance(value, str):
+        raise _error(conn_id, field, f"must be text; got a {type(value).__name__}")
+    text = value.strip()
+    if len(text) > _TEXT_MAX_LENGTH or not text.isprintable():
+        # The value is not shown: it may be a secret.
+        raise _error(conn_id, field, f"must be printable text of at most {_TEXT_MAX_LENGTH} characters")
+    return text
 
 
-def _positive(conn_id: str, field: str, value: Any, kind: type[int] | type[float]) -> int | float:
-    try:
-        number = kind(value)
-    except (TypeError, ValueError, OverflowError):
-        raise _error(conn_id, field, f"is {value!r}; expected a positive number") from None
-    if not number > 0:  # also rejects NaN
-        raise _error(conn_id, field, f"is {value!r}; expected a positive number")
+def _positive(conn_id: str, field: str, value: Any, *, integer: bool, maximum: float) -> int | float:
+    """A number above 0 and at most ``maximum``: an int or float, or its plain decimal text (no bool, NaN, inf)."""
+    number = _number(value, integer)
+    if number is None or not 0 < number <= maximum:
+        whole = "whole " if integer else ""
+        raise _error(conn_id, field, f"is {_preview(value)}; expected a positive {whole}number, at most {maximum:g}")
     return number
+
+
+def _number(value: Any, integer: bool) -> int | float | None:
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) > 30 or not (_INTEGER if integer else _DECIMAL).fullmatch(text):
+            return None
+        value = int(text) if integer else float(text)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, int) and abs(value) > _NUMBER_LIMIT:  # beyond any bound; float() would overflow
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if integer:
+        return int(value) if float(value).is_integer() else None
+    return float(value)
+
+
+def _conn_id(conn_id: Any) -> str:
+    if conn_id is None or conn_id == "":
+        return DEFAULT_CONN_ID
+    if not isinstance(conn_id, str) or len(conn_id) > 250 or not conn_id.isprintable():
+        raise _error(
+            DEFAULT_CONN_ID, "conn_id", f"must be printable text of at most 250 characters; got {_preview(conn_id)}"
+        )
+    return conn_id
+
+
+def _check_extra_keys(conn_id: str, extras: Mapping[Any, Any]) -> None:
+    """Every key must be an extra this connection reads: a typo must not fall back to a default unnoticed."""
+    prefix = f"extra__{CONN_TYPE}__"
+    for key in extras:
+        name = key[len(prefix) :] if isinstance(key, str) and key.startswith(prefix) else key
+        if name in _BY_KEY:
+            continue
+        close = difflib.get_close_matches(name, EXTRA_FIELDS, n=1) if isinstance(name, str) else []
+        raise _error(
+            conn_id,
+            f"extra.{key}" if isinstance(key, str) and len(key) <= 100 else "extra",
+            f"has the key {_preview(key)}, which is not a setting of this connection"
+            + (f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(EXTRA_FIELDS)}"),
+        )
+
+
+_TEXT_MAX_LENGTH = 1000
+_NUMBER_LIMIT = 10**15
+_URL_MAX_LENGTH = 2048
+_INTEGER = re.compile(r"\+?[0-9]+")
+_DECIMAL = re.compile(r"\+?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
+
+
+def _preview(value: Any) -> str:
+    """``validation.preview``, imported on use (validation imports exceptions, which import Airflow)."""
+    from airflow_provider_zohocrm.validation import preview as show
+
+    return show(value)
 
 
 def _error(conn_id: str, field: str, problem: str) -> ZohoCRMConnectionConfigError:

@@ -8,14 +8,22 @@ neither, so DAG files that never touch a URL do not pay for it.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+# What urlsplit takes for a scheme; matched here so that no text (an unclosed IPv6 bracket...) raises.
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+_USERINFO_PASSWORD = re.compile(r"(//[^/@]*?:)[^/@]*@")
 
-def is_url(location: str) -> bool:
-    """Whether ``location`` is a URL (it has a scheme) rather than a local path."""
+
+def is_url(location: Any) -> bool:
+    """Whether ``location`` is a URL (text with a scheme) rather than a local path; never raises."""
+    if not isinstance(location, str):
+        return False
+    match = _SCHEME.match(location)
     # One-letter schemes are Windows drive letters, not URLs.
-    return len(urlsplit(location).scheme) > 1
+    return match is not None and len(match.group(1)) > 1
 
 
 def object_storage_path(url: str) -> Any:
@@ -27,10 +35,34 @@ def object_storage_path(url: str) -> Any:
     return ObjectStoragePath(url)
 
 
+def resolve(url: str, param: str) -> Any:
+    """``ObjectStoragePath(url)`` with its filesystem resolved, or ``ZohoCRMValidationError`` naming ``param``.
+
+    Resolving the filesystem is the check: an unknown scheme, a provider that is not installed, a
+    malformed URL or a connection that does not exist fail here, before any call to Zoho.
+    """
+    try:
+        path = object_storage_path(url)
+        path.fs  # noqa: B018
+    except Exception as exc:
+        from airflow_provider_zohocrm.exceptions import ZohoCRMValidationError
+
+        raise ZohoCRMValidationError(
+            f"{param}: cannot use {redact_url(url)!r} as object storage ({type(exc).__name__})",
+            details={"json_path": param},
+            hint="Pass a URL of a filesystem an installed provider registers (s3://, gs://, file://...), or a path",
+        ) from None
+    return path
+
+
 def redact_url(url: str) -> str:
-    """``url`` without the password of its ``user:password@`` part (fit for logs and errors)."""
-    parts = urlsplit(url)
-    if parts.password is None:
+    """``url`` without the password of its ``user:password@`` part (fit for logs and errors); never raises."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:  # not a URL urlsplit can read: blank out any "user:secret@" all the same
+        return _USERINFO_PASSWORD.sub(r"\1***@", url)
+    if password is None:
         return url
     host = parts.netloc.rpartition("@")[2]
     return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))

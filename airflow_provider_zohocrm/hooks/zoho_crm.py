@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.common.compat.sdk import BaseHook
+from airflow.providers.common.compat.sdk import AirflowNotFoundException, BaseHook
 
 from airflow_provider_zohocrm.connection import (
     CONN_TYPE,
@@ -98,10 +98,31 @@ class ZohoCRMHook(BaseHook):
     @cached_property
     def settings(self) -> ZohoCRMConnectionSettings:
         """The validated connection; read on first use, never in ``__init__``."""
-        conn = self._connection if self._connection is not None else self.get_connection(self.zoho_crm_conn_id)
+        conn = self._connection if self._connection is not None else self._lookup(self.zoho_crm_conn_id)
         return settings_from_connection(
             conn, timeout=self._timeout, max_attempts=self._max_attempts, max_retry_seconds=self._max_retry_seconds
         )
+
+    def _lookup(self, conn_id: Any) -> Any:
+        """The Airflow connection ``conn_id``; a bad or unknown id is a typed error naming ``zoho_crm_conn_id``."""
+        from airflow_provider_zohocrm.exceptions import ZohoCRMConnectionConfigError
+        from airflow_provider_zohocrm.validation import preview
+
+        hint = "Pass the id of a connection of type zoho_crm (Admin > Connections, or an AIRFLOW_CONN_ variable)"
+        if not isinstance(conn_id, str) or not conn_id.strip() or len(conn_id) > 250 or not conn_id.isprintable():
+            raise ZohoCRMConnectionConfigError(
+                f"zoho_crm_conn_id must be a connection id (printable text); got {preview(conn_id)}",
+                details={"param_name": "zoho_crm_conn_id"},
+                hint=hint,
+            )
+        try:
+            return self.get_connection(conn_id)
+        except AirflowNotFoundException as exc:  # a secrets backend or metadata DB failure propagates as it is
+            raise ZohoCRMConnectionConfigError(
+                f"zoho_crm_conn_id {conn_id!r}: no such connection",
+                details={"param_name": "zoho_crm_conn_id", "conn_id": conn_id},
+                hint=hint,
+            ) from exc
 
     @cached_property
     def client(self) -> ZohoCRMClient:

@@ -128,8 +128,7 @@ def test_structured_text_starts_with_a_bracket_or_brace(value: Any, expected: bo
         ("1 2", ["1", "2"]),
         (" 1,2 ,\n3\t4 ", ["1", "2", "3", "4"]),
         ("1", ["1"]),
-        ("", []),
-        (" , ", []),
+        ("[]", []),
     ],
 )
 def test_to_list_reads_rendered_lists_and_separated_text(text: str, expected: list[Any]) -> None:
@@ -139,7 +138,14 @@ def test_to_list_reads_rendered_lists_and_separated_text(text: str, expected: li
 def test_as_id_list_leaves_non_strings_alone():
     values = ["1"]
     assert to_list(values, "record_ids") is values
-    assert to_list("", "record_ids") == []
+    assert to_list([], "record_ids") == []
+
+
+@pytest.mark.parametrize("text", ["", " ", " , ", ",\n,"], ids=repr)
+def test_to_list_refuses_text_that_names_nothing(text: str) -> None:
+    error = rejection(to_list, text, "record_ids")
+    assert error.json_path == "record_ids"
+    assert "names nothing" in str(error)
 
 
 @pytest.mark.parametrize("value", [("1", 2), {"a": 1}, 3, None, b"1, 2"], ids=repr)

@@ -1,0 +1,218 @@
+"""Invalid inputs still mishandled by modules outside the validation gate's own files, by owner.
+
+Each ``Pending`` names the file whose fix is due, the entry points and parameter it affects, and
+which values (``match``; ``None``: every invalid value of the parameter). The property tests keep
+these values out of the properties that must hold now, and run them in strict ``xfail`` tests of
+their own: the moment the owner's fix lands the xfail passes, fails the run, and the owner deletes
+the rule here. The census prints the owner next to each failure it explains.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from . import corpus as c
+
+HUGE_DIGITS = 4300  # Python's int-to-str limit: an int longer than this cannot be shown with repr()
+
+
+@dataclass(frozen=True)
+class Pending:
+    owner: str  # the file the fix belongs in
+    reason: str
+    entries: tuple[str, ...]  # entry point names (EntryPoint.name)
+    param: str
+    match: Callable[[Any], bool] | None = None  # None: every invalid value of the parameter
+
+    def covers(self, entry: str, param: str, value: Any) -> bool:
+        return entry in self.entries and param == self.param and (self.match is None or self.match(value))
+
+
+def _both(family: str, method: str, delegate: str | None = None) -> tuple[str, ...]:
+    names = (f"client.{family}.{method}",)
+    return (*names, f"hook.{delegate}") if delegate else names
+
+
+def _is_huge_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > HUGE_DIGITS * 3
+
+
+def _is_mapping(value: Any) -> bool:
+    return isinstance(value, dict)
+
+
+def _deep(value: Any) -> bool:
+    return c.nested_deeper_than(value, 500)
+
+
+def _rule_body_unchecked(value: Any) -> bool:
+    return any(value is item for item in (*c.RULE_DELETE_IDS, *c.RULE_DEEP, *c.RULE_JSON))
+
+
+def _position_unchecked(value: Any) -> bool:
+    return isinstance(value, list) and any(
+        isinstance(item, dict)
+        and (set(item) - {"id", "module_specific_sequence"} or _is_huge_int(item.get("module_specific_sequence")))
+        for item in value
+    )
+
+
+def _long_path(value: Any) -> bool:
+    return (
+        isinstance(value, str)
+        and len(value) > 1000
+        and all(
+            part and part.replace("_", "").replace("-", "").isalnum() and part.isascii() for part in value.split("/")
+        )
+    )
+
+
+REQUEST = ("client.request", "hook.request")
+WORKFLOW_RULES = "airflow_provider_zohocrm/api/workflow_rules.py"
+RULES_VALIDATION = "airflow_provider_zohocrm/api/workflow_rules_validation.py"
+CONNECTED = "airflow_provider_zohocrm/api/connected_workflows.py"
+BATCHING = "airflow_provider_zohocrm/unenroll/batching.py"
+TRANSPORT = "airflow_provider_zohocrm/transport.py"
+UNENROLL = (*_both("cadences", "unenroll", "unenroll_from_cadences"),)
+OPERATORS = (
+    "UpdateWorkflowRuleOperator",
+    "ActivateWorkflowRuleOperator",
+    "DeactivateWorkflowRuleOperator",
+    "ReorderWorkflowRulesOperator",
+    "CreateConnectedWorkflowOperator",
+    "ActivateConnectedWorkflowOperator",
+    "DeactivateConnectedWorkflowOperator",
+    "UnenrollCadenceOperator",
+    "SnapshotAutomationOperator",
+    "PauseAutomationOperator",
+    "RestoreAutomationOperator",
+)
+
+PENDING: tuple[Pending, ...] = (
+    # transport.py: ZohoTransport.request should start with validation.check_request_args.
+    Pending(TRANSPORT, "method: AttributeError on non-text, errors without the parameter name", REQUEST, "method"),
+    Pending(TRANSPORT, "path: an over-long path is sent", REQUEST, "path", _long_path),
+    Pending(TRANSPORT, "params: anything requests can encode is sent, the rest raises TypeError", REQUEST, "params"),
+    Pending(
+        TRANSPORT,
+        "json: NaN retried as a transport error, other non-JSON raises TypeError after sending",
+        REQUEST,
+        "json",
+    ),
+    Pending(TRANSPORT, "retry: any truthy value retries", REQUEST, "retry"),
+    # api/base.py: send_planned should start with validation.check_planned_request.
+    Pending(
+        "airflow_provider_zohocrm/api/base.py",
+        "a malformed planned request: KeyError/TypeError, or sent",
+        ("client.send",),
+        "request",
+    ),
+    # api/workflow_rules.py
+    Pending(
+        WORKFLOW_RULES,
+        "active='false' and other non-bools are sent as status_active",
+        _both("workflow_rules", "list_all", "get_workflow_rules"),
+        "active",
+    ),
+    Pending(
+        WORKFLOW_RULES,
+        "update() sends the body unvalidated ({}, {'bogus': 1}, NaN ...)",
+        _both("workflow_rules", "update", "update_workflow_rule"),
+        "rule",
+    ),
+    Pending(
+        WORKFLOW_RULES,
+        "positions: unknown keys dropped silently, an unprintable position raises ValueError",
+        _both("workflow_rules", "reorder", "reorder_workflow_rules"),
+        "positions",
+        _position_unchecked,
+    ),
+    # api/workflow_rules_validation.py (and workflow_rule_checks.py, which it calls)
+    Pending(
+        RULES_VALIDATION,
+        "_delete entries' ids unchecked (unhashable: TypeError; '../../x': sent); deep criteria: "
+        "RecursionError; NaN and huge numbers pass",
+        (*_both("workflow_rules", "plan_update"), "UpdateWorkflowRuleOperator"),
+        "rule",
+        _rule_body_unchecked,
+    ),
+    # api/reorder.py
+    Pending(
+        "airflow_provider_zohocrm/api/reorder.py",
+        "repr() of a deeply nested item in the error message: RecursionError",
+        _both("workflow_rules", "plan_reorder"),
+        "order",
+        _deep,
+    ),
+    # api/connected_workflows.py
+    Pending(
+        CONNECTED,
+        "find() lists before checking the name: sent, then AttributeError",
+        _both("connected_workflows", "find", "find_connected_workflow"),
+        "name",
+    ),
+    Pending(
+        CONNECTED,
+        "create_or_adopt() indexes the request unchecked: KeyError/TypeError",
+        _both("connected_workflows", "create_or_adopt"),
+        "request",
+    ),
+    Pending(
+        CONNECTED,
+        "create_or_adopt() never checks if_exists: sent",
+        _both("connected_workflows", "create_or_adopt"),
+        "if_exists",
+    ),
+    Pending(
+        CONNECTED,
+        "repr() of a deeply nested if_exists in the message: RecursionError",
+        (
+            *_both("connected_workflows", "ensure", "ensure_connected_workflow"),
+            *_both("connected_workflows", "plan_create"),
+        ),
+        "if_exists",
+        _deep,
+    ),
+    # unenroll/batching.py: check_inputs is the un-enroll's gate.
+    Pending(
+        BATCHING,
+        "a dict as cadence_ids: its keys are sent",
+        (*UNENROLL, "UnenrollCadenceOperator"),
+        "cadence_ids",
+        _is_mapping,
+    ),
+    Pending(
+        BATCHING,
+        "repr() of a huge max_workers in the message: ValueError",
+        (*UNENROLL, "UnenrollCadenceOperator"),
+        "max_workers",
+        _is_huge_int,
+    ),
+    Pending(BATCHING, "progress is called unchecked after the first calls: TypeError", UNENROLL, "progress"),
+    Pending(BATCHING, "checkpoint is used unchecked: AttributeError", UNENROLL, "checkpoint"),
+    # operators
+    Pending(
+        "airflow_provider_zohocrm/operators/automation.py",
+        "path is checked only when written, after the reads (storage.check_location exists)",
+        ("SnapshotAutomationOperator",),
+        "path",
+    ),
+    Pending(
+        "airflow_provider_zohocrm/operators/base.py",
+        "dry_run is read by truthiness: 'false' is a dry run, None a real one",
+        OPERATORS,
+        "dry_run",
+    ),
+)
+
+
+def owner_of(entry: str, param: str, value: Any) -> Pending | None:
+    """The pending fix that explains a failure of ``entry`` with ``param=value``, if any."""
+    return next((rule for rule in PENDING if rule.covers(entry, param, value)), None)
+
+
+def whole_params(entry: str) -> set[str]:
+    """Parameters of ``entry`` whose every invalid value waits for another file's fix."""
+    return {rule.param for rule in PENDING if entry in rule.entries and rule.match is None}
