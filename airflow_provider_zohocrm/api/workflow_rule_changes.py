@@ -15,6 +15,8 @@ Node = dict[str, Any]
 
 # Not changes: the id travels in the URL and the module cannot change (checked by validation).
 _NOT_CHANGES = frozenset({"id", "module"})
+# The Update Workflow Rule page's delay names and the published ones Zoho's GET answers list instead.
+PERIOD_ALIASES = {"b_days": "business_days", "b_hours": "business_hours", "hrs": "hours"}
 
 
 def node(value: Any) -> Node:
@@ -120,9 +122,20 @@ def _groups_applied(patch: list[Node] | None, groups: list[Node] | None) -> bool
 
 
 def _group_matches(entry: Node, group: Node) -> bool:
-    return all(
-        _actions_applied(value, group.get("actions")) if key == "actions" else matches(value, group.get(key))
-        for key, value in entry.items()
+    def applied(key: str, value: Any) -> bool:
+        if key == "actions":
+            return _actions_applied(value, group.get("actions"))
+        if key == "execute_after":  # b_days sent may read back as business_days
+            return matches(_published(value), _published(group.get(key)))
+        return matches(value, group.get(key))
+
+    return all(applied(key, value) for key, value in entry.items())
+
+
+def _published(delay: Any) -> Any:
+    period = delay.get("period") if isinstance(delay, dict) else None
+    return (
+        {**delay, "period": PERIOD_ALIASES[period]} if isinstance(period, str) and period in PERIOD_ALIASES else delay
     )
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from airflow_provider_zohocrm.api.workflow_rule_changes import condition_applied, node, nodes
+from airflow_provider_zohocrm.api.workflow_rule_changes import PERIOD_ALIASES, condition_applied, node, nodes
 from airflow_provider_zohocrm.api.workflow_rule_checks import (
     Node,
     as_list,
@@ -71,7 +71,7 @@ CONDITION_FIELDS_LIMIT = 25
 # Zoho's definitions list these delays (its own GET example returns business_hours); the Update Workflow
 # Rule page lists only the last three. Zoho decides, so both sets pass.
 PUBLISHED_PERIODS = ("minutes", "hours", "days", "weeks", "months", "years", "business_hours", "business_days")
-UPDATE_PAGE_PERIODS = ("b_days", "b_hours", "hrs")
+UPDATE_PAGE_PERIODS = tuple(PERIOD_ALIASES)  # b_days, b_hours, hrs
 SCHEDULE_PERIODS = PUBLISHED_PERIODS + UPDATE_PAGE_PERIODS
 
 

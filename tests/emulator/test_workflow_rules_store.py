@@ -883,11 +883,13 @@ def test_scheduled_periods_and_units(store: WorkflowRuleStore, execute_after: di
     ],
 )
 def test_documented_periods_are_accepted(store: WorkflowRuleStore, period: str, unit: int) -> None:
-    """Zoho's definitions' periods (unit from 0, within each period's range) and the update page's aliases."""
+    """Zoho's definitions' periods (unit from 0, within each period's range) and the update page's aliases,
+    which read back under the published name (the only ones the definitions of the GET answer list)."""
     later = [{"id": "4876876000011150015", "execute_after": {"period": period, "unit": unit}}]
     assert update(store, COLD_LEADS, conditions=[{"id": "4876876000011150008", "scheduled_actions": later}])[0] == 200
     (group,) = get(store, COLD_LEADS)["conditions"][0]["scheduled_actions"]
-    assert group["execute_after"] == {"period": period, "unit": unit}
+    published = {"b_days": "business_days", "b_hours": "business_hours", "hrs": "hours"}.get(period, period)
+    assert group["execute_after"] == {"period": published, "unit": unit}
 
 
 def test_seeded_delays_use_zohos_published_periods(store: WorkflowRuleStore) -> None:

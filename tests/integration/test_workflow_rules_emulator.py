@@ -166,11 +166,20 @@ def test_update_then_rerun(emulator, emulator_hook, rule_id, update):
 
 @pytest.mark.parametrize(
     ("period", "unit"),
-    [("business_hours", 1), ("business_days", 0), ("minutes", 30), ("weeks", 2), ("b_days", 3), ("hrs", 0)],
+    [
+        ("business_hours", 1),
+        ("business_days", 0),
+        ("minutes", 30),
+        ("weeks", 2),
+        ("b_days", 3),
+        ("b_hours", 1),
+        ("hrs", 0),
+    ],
 )
 def test_scheduled_delays_in_zohos_published_periods_and_the_update_pages(emulator, emulator_hook, period, unit):
     """Zoho's definitions name minutes ... business_days (its GET example returns business_hours); the update
-    page names b_days, b_hours, hrs. The operator sends either, and a rule holding one reads back unchanged."""
+    page names b_days, b_hours, hrs. The operator sends either; b_days reads back as business_days, and the
+    re-run still sees the delay in place (no second scheduled action)."""
     condition = copy.deepcopy(SCHEDULED_CONDITION)
     condition["scheduled_actions"][0]["execute_after"] = {"period": period, "unit": unit}
 
@@ -179,7 +188,8 @@ def test_scheduled_delays_in_zohos_published_periods_and_the_update_pages(emulat
 
     assert run(make())["changed"] is True
     added = emulator_hook.get_workflow_rule(ESCALATE)["conditions"][2]
-    assert added["scheduled_actions"][0]["execute_after"] == {"period": period, "unit": unit}
+    published = {"b_days": "business_days", "b_hours": "business_hours", "hrs": "hours"}.get(period, period)
+    assert added["scheduled_actions"][0]["execute_after"] == {"period": published, "unit": unit}
     rerun_writes_nothing(emulator, make)
 
 

@@ -80,7 +80,10 @@ def open_conditions(conditions: list[Node] | None) -> list[Node]:
 
 
 def close_conditions(conditions: list[Node]) -> list[Node]:
-    """Storage form: request marks removed, empty action containers null."""
+    """Storage form: request marks removed; no scheduled actions is null, no instant actions no key.
+
+    Zoho's definitions mark ``scheduled_actions`` nullable but not ``instant_actions`` (an optional object).
+    """
     closed = copy.deepcopy(conditions)
     for cond in closed:
         cond.pop(PATH_KEY, None)
@@ -91,7 +94,7 @@ def close_conditions(conditions: list[Node]) -> list[Node]:
             for action in group["actions"]:
                 action.pop(PATH_KEY, None)
         if not cond["instant_actions"]["actions"]:
-            cond["instant_actions"] = None
+            del cond["instant_actions"]
         cond["scheduled_actions"] = cond["scheduled_actions"] or None
     return closed
 
@@ -275,7 +278,10 @@ def _merge_scheduled(current: list[Node], patch: Any, path: str, new_id: IdFacto
 
 
 def check_execute_after(value: Any, path: str) -> Node:
-    """The delay of a scheduled action: ``period`` names the unit, ``unit`` counts them (kept as sent)."""
+    """The delay of a scheduled action: ``period`` names the unit, ``unit`` counts them.
+
+    Stored (and answered) under the published name: Zoho's definitions of the GET answer list only those.
+    """
     after = as_object(value, path)
     period = require(after, "period", path)
     unit = require(after, "unit", path)
@@ -284,4 +290,4 @@ def check_execute_after(value: Any, path: str) -> Node:
         raise dependent_error(
             "DEPENDENT_MISMATCH", "Given Unit is not supported for the period.", f"{path}.unit", f"{path}.period"
         )
-    return {"period": period, "unit": unit}
+    return {"period": PERIOD_ALIASES.get(period, period), "unit": unit}

@@ -44,16 +44,18 @@ def leaf(api_name: str, field_id: str, comparator: str, value: Any) -> Node:
 def cond(
     cond_id: str, sequence: int, criteria: Node | None, instant: list[Node], scheduled: list[Node] | None = None
 ) -> Node:
-    return {
+    node: Node = {
         "id": cond_id,
         "sequence_number": sequence,
         "criteria_details": {
             "criteria": criteria,
             "relational_criteria": {"module_selection": None, "criteria": None, "module": None},
         },
-        "instant_actions": {"actions": instant} if instant else None,
         "scheduled_actions": scheduled,
     }
+    if instant:
+        node["instant_actions"] = {"actions": instant}
+    return node
 
 
 def assoc(action_type: str, action_id: str, name: str) -> Node:

@@ -19,6 +19,9 @@ Rules. Where they are silent:
   More than 10 listed rules (Zoho's cap) fail the whole request: 400 ``{"reorder": [INVALID_DATA with
   maximum_length]}``.
 - An empty list page is 200 with ``"workflow_rules": []`` and ``info`` (the definitions show no 204 there).
+- Scheduled-action delays sent as b_days / b_hours / hrs (the update page's names) are stored and answered as
+  business_days / business_hours / hours, the only names the definitions of the GET answer list; a condition
+  without instant actions has no ``instant_actions`` key (the definitions do not mark it nullable).
 - Error ``json_path`` values point into the request; nodes it did not send are named by their position.
 """
 

@@ -107,3 +107,16 @@ def test_criteria_alias_compares_with_criteria_details():
     same = {"id": FIRST_CONDITION, "criteria": leaf("Annual_Revenue", "1000000")}
     assert condition_applied(same, current["conditions"])
     assert not condition_applied({**same, "criteria": leaf("Annual_Revenue", "5")}, current["conditions"])
+
+
+@pytest.mark.parametrize(
+    ("sent", "stored"), [("b_days", "business_days"), ("b_hours", "business_hours"), ("hrs", "hours")]
+)
+def test_a_delay_sent_under_the_update_pages_name_matches_its_published_name(sent, stored):
+    current = rule(conditions=[condition(FIRST_CONDITION, 1, None, scheduled=[scheduled_group("77", stored, 2)])])
+    same = {"conditions": [{"id": FIRST_CONDITION, "scheduled_actions": [scheduled_group("77", sent, 2)]}]}
+    assert pending_update(same, current) == {}
+    longer = {"conditions": [{"id": FIRST_CONDITION, "scheduled_actions": [scheduled_group("77", sent, 3)]}]}
+    assert pending_update(longer, current) == longer
+    other = {"conditions": [{"id": FIRST_CONDITION, "scheduled_actions": [scheduled_group("77", "days", 2)]}]}
+    assert pending_update(other, current) == other
