@@ -12,9 +12,9 @@ back exactly as it was, even when the import fails:
    after a failed load; `fail_run_if_a_step_failed` then marks the run failed, with the automation
    back on.
 4. `restore` (`trigger_rule=all_done`) re-activates what is off and puts the order back, touching
-   only what differs. If someone edited, in the meantime, an object it would change, it fails
-   before writing anything and lists the drift in its log (`on_drift="fail"`); re-run it with
-   `on_drift="warn"` to restore the rest.
+   only what differs. If anything drifted in the meantime (an object created, deleted or edited by
+   someone else), it fails before writing anything and lists the drift in its log
+   (`on_drift="fail"`); re-run it with `on_drift="warn"` to restore the rest.
 
 Every task logs its plan as a table and returns it to XCom; set `dry_run=True` on pause and restore
 to review the plans without writing.
