@@ -8,7 +8,7 @@ table, so both exercise the same calls the same way.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from . import corpus as c
@@ -38,20 +38,16 @@ OUTCOMES = ("named", "unnamed", "wrong type", "accepted")
 
 @dataclass(frozen=True, repr=False)
 class EntryPoint:
-    """``name``: how users call it; ``params``: parameter -> invalid values; ``names``: what an error must name."""
+    """``name``: how users call it; ``params``: parameter -> invalid values; ``baseline``: valid arguments."""
 
     name: str
     layer: str  # operator, sensor, client, hook, connection
     call: Callable[[dict[str, Any]], Any]
     baseline: dict[str, Any]
     params: dict[str, list[Any]]
-    names: dict[str, str] = field(default_factory=dict)
 
     def __repr__(self) -> str:  # the corpus holds values without a usable repr() (huge ints, deep nesting)
         return f"EntryPoint({self.name!r})"
-
-    def expected_name(self, param: str) -> str:
-        return self.names.get(param, param)
 
     def run(self, param: str, value: Any) -> Any:
         return self.call({**self.baseline, param: value})
@@ -73,7 +69,7 @@ def outcome(entry: EntryPoint, param: str, value: Any) -> tuple[str, BaseExcepti
     try:
         entry.run(param, value)
     except ZohoCRMValidationError as exc:
-        return ("named" if names_parameter(exc, entry.expected_name(param)) else "unnamed"), exc
+        return ("named" if names_parameter(exc, param) else "unnamed"), exc
     except Exception as exc:
         return "wrong type", exc
     return "accepted", None
@@ -140,188 +136,88 @@ def _hook_settings(kwargs: dict[str, Any]) -> Any:
     return _hook(**kwargs).get_workflow_rules("Leads")
 
 
-def _create_request() -> Any:
-    from airflow_provider_zohocrm.api.connected_workflows import create_request
-
-    return create_request("contacts-process", "Contacts")
-
-
 # --- the table ------------------------------------------------------------------------------------
 
 LIST_MODULE = [value for value in c.MODULE if value is not None]
 LIST_ACTIVE = [value for value in c.BOOL if value is not None]
 FIND_MODULE = [value for value in c.PRIMARY_MODULE if value is not None]
-OP_TEXT = {"conn": [*c.CONN_ID, "", "no_such_connection"], "dry": c.DRY_RUN}
+CONN_IDS = [*c.CONN_ID, "", "no_such_connection"]
+
+RULE = {"rule_id": RULE_ID}
+WORKFLOW = {"connected_workflow_id": CONNECTED_WORKFLOW_ID}
+CREATE = {"name": "contacts-process", "primary_module": "Contacts"}
+CREATE_PARAMS = {"name": c.NAME, "primary_module": c.PRIMARY_MODULE, "description": c.DESCRIPTION}
+CREATE_REQUEST = "<a create request built by create_request()>"
+UNENROLL = {"module": "Contacts", "record_ids": [RECORD_ID], "cadence_ids": [CADENCE_ID], "max_workers": 2}
 
 # (family, method, hook delegate or None, baseline, params)
+# fmt: off
 CLIENT_METHODS: list[tuple[str | None, str, str | None, dict[str, Any], dict[str, list[Any]]]] = [
-    (
-        "workflow_rules",
-        "list_all",
-        "get_workflow_rules",
-        {"module": "Leads"},
-        {"module": LIST_MODULE, "active": LIST_ACTIVE},
-    ),
-    ("workflow_rules", "get", "get_workflow_rule", {"rule_id": RULE_ID}, {"rule_id": c.ID}),
-    (
-        "workflow_rules",
-        "update",
-        "update_workflow_rule",
-        {"rule_id": RULE_ID, "rule": {"description": "d"}},
-        {"rule_id": c.ID, "rule": c.RULE},
-    ),
-    (
-        "workflow_rules",
-        "set_status",
-        "set_workflow_rule_status",
-        {"rule_id": RULE_ID, "active": True},
-        {"rule_id": c.ID, "active": c.BOOL, "delete_schedule_action": c.BOOL},
-    ),
-    (
-        "workflow_rules",
-        "reorder",
-        "reorder_workflow_rules",
-        {"module": "Leads", "positions": [{"id": RULE_ID, "module_specific_sequence": 1}]},
-        {"module": c.MODULE, "positions": c.POSITIONS},
-    ),
-    (
-        "workflow_rules",
-        "plan_update",
-        None,
-        {"rule_id": RULE_ID, "rule": {"description": "d"}},
-        {"rule_id": c.ID, "rule": c.RULE},
-    ),
-    (
-        "workflow_rules",
-        "plan_reorder",
-        None,
-        {"module": "Leads", "order": [RULE_ID]},
-        {"module": c.MODULE, "order": c.ORDER},
-    ),
+    ("workflow_rules", "list_all", "get_workflow_rules", {"module": "Leads"},
+     {"module": LIST_MODULE, "active": LIST_ACTIVE}),
+    ("workflow_rules", "get", "get_workflow_rule", RULE, {"rule_id": c.ID}),
+    ("workflow_rules", "update", "update_workflow_rule", {**RULE, "rule": {"description": "d"}},
+     {"rule_id": c.ID, "rule": c.RULE}),
+    ("workflow_rules", "set_status", "set_workflow_rule_status", {**RULE, "active": True},
+     {"rule_id": c.ID, "active": c.BOOL, "delete_schedule_action": c.BOOL}),
+    ("workflow_rules", "reorder", "reorder_workflow_rules",
+     {"module": "Leads", "positions": [{"id": RULE_ID, "module_specific_sequence": 1}]},
+     {"module": c.MODULE, "positions": c.POSITIONS}),
+    ("workflow_rules", "plan_update", None, {**RULE, "rule": {"description": "d"}}, {"rule_id": c.ID, "rule": c.RULE}),
+    ("workflow_rules", "plan_reorder", None, {"module": "Leads", "order": [RULE_ID]},
+     {"module": c.MODULE, "order": c.ORDER}),
     ("workflow_rules", "current_order", None, {"module": "Leads"}, {"module": c.MODULE}),
-    (
-        "connected_workflows",
-        "get",
-        "get_connected_workflow",
-        {"connected_workflow_id": CONNECTED_WORKFLOW_ID},
-        {"connected_workflow_id": c.ID},
-    ),
-    (
-        "connected_workflows",
-        "activate",
-        "activate_connected_workflow",
-        {"connected_workflow_id": CONNECTED_WORKFLOW_ID},
-        {"connected_workflow_id": c.ID},
-    ),
-    (
-        "connected_workflows",
-        "deactivate",
-        "deactivate_connected_workflow",
-        {"connected_workflow_id": CONNECTED_WORKFLOW_ID},
-        {"connected_workflow_id": c.ID},
-    ),
-    (
-        "connected_workflows",
-        "create",
-        "create_connected_workflow",
-        {"name": "contacts-process", "primary_module": "Contacts"},
-        {"name": c.NAME, "primary_module": c.PRIMARY_MODULE, "description": c.DESCRIPTION},
-    ),
-    (
-        "connected_workflows",
-        "find",
-        "find_connected_workflow",
-        {"name": "contacts-process"},
-        {"name": c.NAME, "primary_module": FIND_MODULE},
-    ),
-    (
-        "connected_workflows",
-        "ensure",
-        "ensure_connected_workflow",
-        {"name": "contacts-process", "primary_module": "Contacts"},
-        {"name": c.NAME, "primary_module": c.PRIMARY_MODULE, "description": c.DESCRIPTION, "if_exists": c.IF_EXISTS},
-    ),
-    (
-        "connected_workflows",
-        "plan_create",
-        None,
-        {"name": "contacts-process", "primary_module": "Contacts"},
-        {"name": c.NAME, "primary_module": c.PRIMARY_MODULE, "description": c.DESCRIPTION, "if_exists": c.IF_EXISTS},
-    ),
-    (
-        "cadences",
-        "unenroll",
-        "unenroll_from_cadences",
-        {"module": "Contacts", "record_ids": [RECORD_ID], "cadence_ids": [CADENCE_ID], "max_workers": 2},
-        {
-            "module": c.MODULE,
-            "record_ids": c.RECORD_IDS,
-            "cadence_ids": c.CADENCE_IDS,
-            "max_workers": c.MAX_WORKERS,
-            "progress": c.PROGRESS,
-            "checkpoint": c.CHECKPOINT_OBJECT,
-        },
-    ),
-    (
-        None,
-        "request",
-        "request",
-        {"method": "GET", "path": "settings/automation/workflow_rules"},
-        {"method": c.METHOD, "path": c.REQUEST_PATH, "params": c.PARAMS, "json": c.JSON, "retry": c.RETRY},
-    ),
+    ("connected_workflows", "get", "get_connected_workflow", WORKFLOW, {"connected_workflow_id": c.ID}),
+    ("connected_workflows", "activate", "activate_connected_workflow", WORKFLOW, {"connected_workflow_id": c.ID}),
+    ("connected_workflows", "deactivate", "deactivate_connected_workflow", WORKFLOW, {"connected_workflow_id": c.ID}),
+    ("connected_workflows", "create", "create_connected_workflow", CREATE, CREATE_PARAMS),
+    ("connected_workflows", "find", "find_connected_workflow", {"name": "contacts-process"},
+     {"name": c.NAME, "primary_module": FIND_MODULE}),
+    ("connected_workflows", "ensure", "ensure_connected_workflow", CREATE, {**CREATE_PARAMS, "if_exists": c.IF_EXISTS}),
+    ("connected_workflows", "plan_create", None, CREATE, {**CREATE_PARAMS, "if_exists": c.IF_EXISTS}),
+    ("cadences", "unenroll", "unenroll_from_cadences", UNENROLL,
+     {"module": c.MODULE, "record_ids": c.RECORD_IDS, "cadence_ids": c.CADENCE_IDS, "max_workers": c.MAX_WORKERS,
+      "progress": c.PROGRESS, "checkpoint": c.CHECKPOINT_OBJECT}),
+    (None, "request", "request", {"method": "GET", "path": "settings/automation/workflow_rules"},
+     {"method": c.METHOD, "path": c.REQUEST_PATH, "params": c.PARAMS, "json": c.JSON, "retry": c.RETRY}),
+    ("connected_workflows", "create_or_adopt", None, {"request": CREATE_REQUEST, "if_exists": "reuse"},
+     {"request": c.PLANNED, "if_exists": c.IF_EXISTS}),
+    (None, "send", None, {"request": None}, {"request": c.PLANNED}),
 ]
+# fmt: on
 
 
 def client_entry_points() -> list[EntryPoint]:
     entries: list[EntryPoint] = []
     for family, method, delegate, baseline, params in CLIENT_METHODS:
         name = f"client.{family + '.' if family else ''}{method}"
-        entries.append(EntryPoint(name, "client", _client_call(family, method), baseline, params))
+        call = _create_or_adopt if method == "create_or_adopt" else _client_call(family, method)
+        entries.append(EntryPoint(name, "client", call, baseline, params))
         if delegate is not None:
             entries.append(EntryPoint(f"hook.{delegate}", "hook", _hook_call(delegate), baseline, params))
-    entries.append(
-        EntryPoint(
-            "client.connected_workflows.create_or_adopt",
-            "client",
-            lambda kw: _client_call("connected_workflows", "create_or_adopt")(
-                {**kw, "request": kw["request"] if kw["request"] is not _BASELINE_REQUEST else _create_request()}
-            ),
-            {"request": _BASELINE_REQUEST, "if_exists": "reuse"},
-            {"request": c.PLANNED, "if_exists": c.IF_EXISTS},
-        )
-    )
-    entries.append(
-        EntryPoint(
-            "client.send",
-            "client",
-            _client_call(None, "send"),
-            {"request": None},
-            {"request": c.PLANNED},
-        )
-    )
-    entries.append(
-        EntryPoint(
-            "ZohoCRMHook(...)",
-            "hook",
-            _hook_settings,
-            {},
-            {
-                "zoho_crm_conn_id": OP_TEXT["conn"],
-                "timeout": c.POSITIVE_FLOAT,
-                "max_attempts": c.POSITIVE_INT,
-                "max_retry_seconds": c.POSITIVE_FLOAT,
-            },
-        )
-    )
+    hook_params = {
+        "zoho_crm_conn_id": CONN_IDS,
+        "timeout": c.POSITIVE_FLOAT,
+        "max_attempts": c.POSITIVE_INT,
+        "max_retry_seconds": c.POSITIVE_FLOAT,
+    }
+    entries.append(EntryPoint("ZohoCRMHook(...)", "hook", _hook_settings, {}, hook_params))
     return entries
 
 
-_BASELINE_REQUEST = object()  # replaced by a real create request when the entry runs
+def _create_or_adopt(kwargs: dict[str, Any]) -> Any:
+    """``create_or_adopt`` with a real create request as the baseline (``CREATE_REQUEST`` in the table)."""
+    from airflow_provider_zohocrm.api.connected_workflows import create_request
+
+    request = kwargs["request"]
+    if request is CREATE_REQUEST:
+        request = create_request("contacts-process", "Contacts")
+    return _client_call("connected_workflows", "create_or_adopt")({**kwargs, "request": request})
 
 
 def operator_entry_points(snapshot_files: list[str], write_paths: list[Any]) -> list[EntryPoint]:
     """The operators, with ``snapshot_files``/``write_paths`` from ``corpus.snapshot_files``/``write_paths``."""
-    common = {"zoho_crm_conn_id": OP_TEXT["conn"], "dry_run": OP_TEXT["dry"]}
+    common = {"zoho_crm_conn_id": CONN_IDS, "dry_run": c.DRY_RUN}
     table: list[tuple[str, dict[str, Any], dict[str, list[Any]]]] = [
         (
             "UpdateWorkflowRuleOperator",
@@ -410,7 +306,7 @@ def _buildable(params: dict[str, list[Any]]) -> dict[str, list[Any]]:
 
 
 def sensor_entry_points() -> list[EntryPoint]:
-    conn = {"zoho_crm_conn_id": OP_TEXT["conn"]}
+    conn = {"zoho_crm_conn_id": CONN_IDS}
     return [
         EntryPoint(
             "WorkflowRuleStatusSensor",
@@ -461,7 +357,6 @@ def connection_entry_points() -> list[EntryPoint]:
                 "max_attempts": c.POSITIVE_INT,
                 "max_retry_seconds": c.POSITIVE_FLOAT,
             },
-            names={"extra": "extra"},
         )
     ]
     for key, values in EXTRA_KINDS.items():
