@@ -58,10 +58,9 @@ class CadencesAPI(APIFamily):
         """
         from airflow_provider_zohocrm.unenroll.engine import unenroll
 
-        path = unenroll_path(module)
-
         def send(body: dict[str, Any]) -> dict[str, Any]:
-            # Un-enrolling twice is harmless: the transport may retry it.
+            # Runs only after the engine validated module. Un-enrolling twice is harmless: the transport may retry it.
+            path = unenroll_path(module)
             answer = self.transport.request("POST", path, json=body)
             list_items(answer, "data", f"POST {path}")  # another shape than Zoho's: a typed error for the call
             return answer

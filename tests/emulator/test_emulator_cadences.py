@@ -61,11 +61,33 @@ def test_list_cadences(api: Api) -> None:
     body = api.get("settings/automation/cadences").json()
     cadences = body["cadences"]
     assert {c["module"]["api_name"] for c in cadences} == {"Leads", "Contacts", "Deals"}
-    assert {c["type"] for c in cadences} == {"manual_enrollment", "custom_view"}
-    assert all((c["type"] == "manual_enrollment") == (c["execution_details"]["type"] == "manual") for c in cadences)
+    # Zoho's list labels the type for display; custom-view cadences name their view, manual ones none.
+    assert {c["type"] for c in cadences} == {"Manual enrollment", "Custom view"}
+    assert all((c["type"] == "Custom view") == ("custom_view" in c) for c in cadences)
+    assert all(c["execution_details"]["type"] is None for c in cadences if c["type"] == "Manual enrollment")
     assert body["info"]["count"] == len(cadences) == 6
     contacts = api.get("settings/automation/cadences", params={"module": "Contacts"}).json()["cadences"]
     assert [c["id"] for c in contacts] == [MANUAL, AUTOMATIC]
+
+
+def test_a_single_cadence_shows_the_type_key_not_the_label(api: Api) -> None:
+    listed = {c["id"]: c for c in api.get("settings/automation/cadences").json()["cadences"]}
+    for cadence_id, label, key in [
+        (MANUAL, "Manual enrollment", "manual_enrollment"),
+        (AUTOMATIC, "Custom view", "custom_view"),
+    ]:
+        single = api.get(f"settings/automation/cadences/{cadence_id}")
+        assert single.status_code == 200
+        (cadence,) = single.json()["cadences"]
+        assert (listed[cadence_id]["type"], cadence["type"]) == (label, key)
+        assert {k: v for k, v in cadence.items() if k != "type"} == {
+            k: v for k, v in listed[cadence_id].items() if k != "type"
+        }
+
+
+def test_an_unknown_cadence_id_is_invalid_data(api: Api) -> None:
+    status, code, details, _ = error_of(api.get("settings/automation/cadences/554023000004099999"))
+    assert (status, code, details) == (400, "INVALID_DATA", {"resource_path_index": 3})
 
 
 def test_no_cadences_is_204() -> None:

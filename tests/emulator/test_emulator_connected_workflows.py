@@ -95,6 +95,24 @@ def test_same_state_transitions_are_idempotent(api: Api) -> None:
     assert api.put(f"{BASE}/{VENDORS_DRAFT}/actions/activate").status_code == 200
 
 
+def test_repeats_can_be_answered_already_in_that_state_as_zohos_cadence_actions_are(
+    emulator: ZohoCRMEmulator, api: Api
+) -> None:
+    emulator.state.connected_workflows.answer_already_in_state(True)
+    before = emulator.snapshot()["connected_workflows"]
+    assert error_of(api.put(f"{BASE}/{LEADS_ACTIVE}/actions/activate")) == (
+        400,
+        "ALREADY_ACTIVATED",
+        {"resource_path_index": 2},
+        "The connected workflow is already activated",
+    )
+    assert error_of(api.put(f"{BASE}/{ACCOUNTS_INACTIVE}/actions/deactivate"))[:3] == (400, "ALREADY_DEACTIVATED", {})
+    assert emulator.snapshot()["connected_workflows"] == before  # nothing changed, not even modified_time
+    assert api.put(f"{BASE}/{VENDORS_DRAFT}/actions/activate").status_code == 200  # a real change still succeeds
+    emulator.reset()
+    assert emulator.state.connected_workflows.already_in_state_errors is False  # a reset restores the default
+
+
 def test_deactivating_a_draft_is_invalid(api: Api) -> None:
     status, code, details, _ = error_of(api.put(f"{BASE}/{VENDORS_DRAFT}/actions/deactivate"))
     assert (status, code, details) == (400, "INVALID_DATA", {"status": "draft"})

@@ -9,7 +9,11 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_zohocrm.exceptions import ZohoCRMPermissionError, ZohoCRMValidationError
+from airflow_provider_zohocrm.exceptions import (
+    ZohoCRMCreditsExhaustedError,
+    ZohoCRMPermissionError,
+    ZohoCRMValidationError,
+)
 from airflow_provider_zohocrm.hooks.zoho_crm import ZohoCRMHook
 from airflow_provider_zohocrm.operators import UnenrollCadenceOperator
 from airflow_provider_zohocrm.unenroll.result import UnenrollError
@@ -181,6 +185,41 @@ def test_a_batch_failing_past_the_retry_budget_is_reported_not_dropped(emulator)
     result = unenroll(record_ids=record_ids(300), cadence_ids=[MANUAL], fail_on_error=False, max_workers=1)
     assert result["failed_by_code"] == {"INTERNAL_ERROR": 100}
     assert result["succeeded"] == 200
+
+
+def test_spent_credits_stop_the_unenroll_and_every_record_is_reported(emulator):
+    records = record_ids(1000)
+    emulator.set_config(credit_allowance=emulator.stats()["credits_used"] + 3)  # three more calls today
+    with pytest.raises(ZohoCRMCreditsExhaustedError) as info:
+        unenroll(record_ids=records, cadence_ids=[MANUAL], max_workers=1)
+    summary = info.value.details["unenroll"]
+    assert (summary["succeeded"], summary["failed"], summary["calls_not_sent"]) == (300, 700, 6)
+    assert summary["failed_by_code"] == {"TOO_MANY_REQUESTS": 700}
+    assert [e["status"] for e in unenrol_calls(emulator)] == [200, 200, 200, 429]  # not retried, then no more
+    assert "rolling 24 hours" in str(info.value)
+
+    emulator.advance_clock(24 * 3600 + 120)  # the day's calls age out: the allowance of 3 is back
+    assert emulator.stats()["credits_used"] == 0
+    assert unenroll(record_ids=records[300:600], cadence_ids=[MANUAL], max_workers=1)["succeeded"] == 300
+
+
+def test_after_spent_credits_a_checkpointed_rerun_sends_only_the_unsent_batches(emulator, tmp_path):
+    from airflow_provider_zohocrm.unenroll.checkpoint import FileCheckpoint
+
+    records, cadences = record_ids(1000), add_manual_cadences(emulator, 1)
+    enrol(emulator, records, cadences)
+    checkpoint = FileCheckpoint(tmp_path / "unenroll.jsonl")
+    client = ZohoCRMHook().client
+    emulator.set_config(credit_allowance=emulator.stats()["credits_used"] + 4, concurrency_limit=10)
+    with pytest.raises(ZohoCRMCreditsExhaustedError):
+        client.cadences.unenroll("Contacts", records, cadences, max_workers=1, checkpoint=checkpoint)
+    assert enrolled(emulator, cadences) == 600
+    emulator.clear_journal()
+    emulator.set_config(credit_allowance=None)
+    result = client.cadences.unenroll("Contacts", records, cadences, max_workers=1, checkpoint=checkpoint)
+    assert (result["batches_resumed"], result["calls"], result["succeeded"], result["failed"]) == (4, 6, 1000, 0)
+    assert len(unenrol_calls(emulator)) == 6
+    assert enrolled(emulator, cadences) == 0
 
 
 @pytest.mark.parametrize("max_workers", [1, 4, 10])

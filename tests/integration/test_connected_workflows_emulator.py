@@ -267,6 +267,37 @@ def test_a_reset_status_put_is_retried_and_lands_once(emulator):
     assert [e["status"] for e in writes(emulator)] == [None, 200]  # dropped, then answered
 
 
+@pytest.mark.parametrize(
+    ("operator", "workflow_id", "after", "code"),
+    [
+        (ActivateConnectedWorkflowOperator, ACCOUNTS_INACTIVE, "active", "ALREADY_ACTIVATED"),
+        (DeactivateConnectedWorkflowOperator, LEADS_ACTIVE, "inactive", "ALREADY_DEACTIVATED"),
+    ],
+)
+def test_a_status_put_whose_answer_was_lost_and_whose_retry_zoho_answers_already_succeeds(
+    emulator, operator, workflow_id, after, code
+):
+    # The first PUT takes effect but a gateway answers 502; the retry finds the workflow changed.
+    emulator.state.connected_workflows.answer_already_in_state(True)
+    path = f"{BASE}/{workflow_id}/actions/{operator.action}"
+    emulator.add_fault(kind="fail_after", status=502, method="PUT", path=path, count=1)
+    result = run_status(operator, workflow_id)
+    assert (result["status"], result["changed"]) == (after, True)
+    assert [(e["path"], e["status"]) for e in writes(emulator)] == [(path, 502), (path, 400)]
+    [stored] = [w for w in emulator.snapshot()["connected_workflows"] if w["id"] == workflow_id]
+    assert stored["status"] == after
+    assert emulator.journal[-1]["status"] == 400  # Zoho's own words were "already": nothing else was sent
+
+
+def test_client_activate_and_deactivate_accept_already_in_that_state(emulator):
+    emulator.state.connected_workflows.answer_already_in_state(True)
+    workflows = ZohoCRMHook().client.connected_workflows
+    assert workflows.activate(LEADS_ACTIVE)["code"] == "ALREADY_ACTIVATED"
+    assert workflows.deactivate(ACCOUNTS_INACTIVE)["code"] == "ALREADY_DEACTIVATED"
+    with pytest.raises(ZohoCRMValidationError, match="draft status cannot be deactivated"):
+        workflows.deactivate(VENDORS_DRAFT)  # other refusals still raise
+
+
 def test_direct_hook_calls(emulator):
     hook = ZohoCRMHook()
     new_id = hook.create_connected_workflow("deals-process", {"api_name": "Deals"}, "made by a @task")

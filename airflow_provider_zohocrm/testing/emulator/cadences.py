@@ -5,10 +5,16 @@ module, except ids starting with ``999`` (``MISSING_RECORD_PREFIX``), which neve
 tests can provoke per-record INVALID_DATA and a 207. Only enrollments are kept, as a set of
 record ids per cadence, so unenrolling millions of ids keeps memory flat.
 
+Shapes as Zoho's definitions show them (zoho/crm-oas v8.0, getCadences / getCadence): the list
+labels ``type`` for display (``"Manual enrollment"``, ``"Custom view"``), a single cadence
+(``GET settings/automation/cadences/{id}``, the control API's answers, the snapshot) uses the key
+(``manual_enrollment``, ``custom_view``). Bodies carry Zoho's extra keys (``description``,
+``summary.whatsapp_follow_up_count``); ``execution_details.type`` is null for a manual cadence and
+``automatic_unenroll`` for a custom-view one, as in Zoho's list example; a manual cadence has no
+``custom_view``.
+
 Choices where Zoho's pages are silent:
-- "Manual enrollment" is the cadence ``type`` ``manual_enrollment`` (``execution_details.type``
-  ``manual``); automatic ones are ``custom_view`` cadences (``execution_details.type``
-  ``automatic``). Enrol/unenrol with any other cadence is NOT_ALLOWED for the whole request.
+- Enrol/unenrol with a cadence that is not ``manual_enrollment`` is NOT_ALLOWED for the whole request.
 - Unenrolling a record that is not enrolled is SUCCESS (idempotent, so retries are safe);
   enrolling an enrolled record is SUCCESS too.
 - Every record ok → 200; some failed → 207; all failed → 400 with the same ``data`` array.
@@ -20,6 +26,7 @@ Choices where Zoho's pages are silent:
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -34,6 +41,9 @@ MISSING_RECORD_PREFIX = "999"
 STANDARD_MODULES = ("Leads", "Contacts", "Deals", "Vendors")
 _RECORD_ID = re.compile(r"[0-9]{15,19}")
 _SEED_TIME = 1_761_000_000.0  # 2025-10-21
+_END_DATE = "2026-12-31"
+_LABELS = {"manual_enrollment": "Manual enrollment", "custom_view": "Custom view"}
+_ID_PATH_INDEX = 3  # settings/automation/cadences/{id}
 # (id, name, module, manual?, follow-ups (email, task, call), enrolled record ids)
 _SEED = [
     ("554023000004092001", "Lead Nurture - Manual", "Leads", True, (3, 1, 1), ["554023000001798101"]),
@@ -81,7 +91,7 @@ class CadenceStore:
             raise ValueError("manual must be true or false")
         self._cadences[cadence_id] = _cadence(cadence_id, name, module, manual, (1, 0, 0))
         self._enrolled[cadence_id] = set()
-        return dict(self._cadences[cadence_id])
+        return _copy(self._cadences[cadence_id])
 
     def list_cadences(self, params: Mapping[str, str]) -> tuple[int, dict[str, Any] | None]:
         cadences = list(self._cadences.values())
@@ -89,7 +99,16 @@ class CadenceStore:
             cadences = [c for c in cadences if c["module"]["api_name"].lower() == params["module"].lower()]
         if "active" in params:
             cadences = [c for c in cadences if str(c["active"]).lower() == params["active"].lower()]
-        return paginate("cadences", cadences, params)
+        return paginate("cadences", [_listed(c) for c in cadences], params)
+
+    def get_cadence(self, cadence_id: str) -> tuple[int, dict[str, Any]]:
+        """One cadence, as Zoho's single GET shows it (``type`` is the key, not the label)."""
+        cadence = self._cadences.get(cadence_id) if cadence_id.isdigit() else None
+        if cadence is None:
+            raise ZohoError(
+                400, "INVALID_DATA", "the id given seems to be invalid", {"resource_path_index": _ID_PATH_INDEX}
+            )
+        return 200, {"cadences": [_copy(cadence)]}
 
     def enrol(self, module: str, body: Any) -> tuple[int, dict[str, Any]]:
         return self._act(module, body, enrol=True)
@@ -102,7 +121,7 @@ class CadenceStore:
 
     def snapshot(self) -> dict[str, Any]:
         return {
-            "cadences": [dict(c) for c in self._cadences.values()],
+            "cadences": [_copy(c) for c in self._cadences.values()],
             "enrollments": {cid: sorted(ids) for cid, ids in self._enrolled.items()},
         }
 
@@ -218,33 +237,54 @@ def _record_exists(record_id: str) -> bool:
     return bool(_RECORD_ID.fullmatch(record_id)) and not record_id.startswith(MISSING_RECORD_PREFIX)
 
 
+def _listed(cadence: dict[str, Any]) -> dict[str, Any]:
+    """The list's form of a cadence: ``type`` as its display label."""
+    listed = _copy(cadence)
+    listed["type"] = _LABELS[cadence["type"]]
+    return listed
+
+
+def _copy(cadence: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(cadence))  # nested objects too: callers may change what they get
+
+
 def _cadence(
     cadence_id: str, name: str, module: dict[str, Any], manual: bool, follow_ups: tuple[int, int, int]
 ) -> dict[str, Any]:
     email, task, call = follow_ups
-    return {
-        "id": cadence_id,
-        "name": name,
-        "module": {"api_name": module["api_name"], "id": module["id"]},
-        "active": True,
-        "published": True,
-        "type": "manual_enrollment" if manual else "custom_view",
-        "status": "active",
-        "execution_details": {
-            "type": "manual" if manual else "automatic",
-            "end_date": None,
-            "automatic_unenroll": not manual,
-            "unenroll_properties": {"type": "on_reply" if not manual else None, "end_date": None},
-            "execute_every": {"unit": 1, "period": "days"},
-        },
+    execution_details: dict[str, Any] = {
+        "unenroll_properties": {"type": None},
+        "automatic_unenroll": False,
+        "type": None,
+        "execute_every": {"unit": 1, "period": "days"},
+    }
+    if not manual:  # as Zoho's list example shows a custom-view cadence
+        execution_details.update(
+            unenroll_properties={"end_date": _END_DATE, "type": "date"},
+            end_date=_END_DATE,
+            type="automatic_unenroll",
+        )
+    cadence: dict[str, Any] = {
         "summary": {
-            "email_follow_up_count": email,
+            "whatsapp_follow_up_count": 0,
             "task_follow_up_count": task,
             "call_follow_up_count": call,
+            "email_follow_up_count": email,
         },
-        "custom_view": None if manual else {"id": "554023000000087501", "name": f"All {module['api_name']}"},
-        "created_by": dict(ADMIN),
-        "modified_by": dict(ADMIN),
+        "description": f"{name} ({'manual enrollment' if manual else 'records of a custom view'})",
         "created_time": org_time(_SEED_TIME),
+        "module": {"api_name": module["api_name"], "id": module["id"]},
+        "active": True,
+        "execution_details": execution_details,
+        "published": True,
+        "type": "manual_enrollment" if manual else "custom_view",
+        "created_by": dict(ADMIN),
         "modified_time": org_time(_SEED_TIME),
+        "name": name,
+        "modified_by": dict(ADMIN),
+        "id": cadence_id,
+        "status": "active",
     }
+    if not manual:
+        cadence["custom_view"] = {"name": f"All {module['api_name']}", "id": "554023000000087501"}
+    return cadence

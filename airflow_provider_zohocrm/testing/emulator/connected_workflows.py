@@ -4,9 +4,12 @@ Choices where Zoho's pages are silent:
 - Whole-request validation errors of create come back as one top-level error object (HTTP 400),
   not wrapped in the ``connected_workflows`` array: a create takes exactly one object.
 - Activating an active workflow and deactivating an inactive one answer SUCCESS again
-  (idempotent, so retries are safe). Deactivating a draft is 400 INVALID_DATA
-  ("connected workflow in draft status cannot be deactivated", details ``{"status": "draft"}``):
-  a draft was never published, so there is nothing to deactivate.
+  (idempotent, so retries are safe). Zoho's sibling cadence API answers such a repeat with 400
+  ``ALREADY_ACTIVATED`` / ``ALREADY_DEACTIVATED`` instead; ``answer_already_in_state(True)``
+  makes this store answer so too, for clients that must accept either.
+- Deactivating a draft is 400 INVALID_DATA ("connected workflow in draft status cannot be
+  deactivated", details ``{"status": "draft"}``): a draft was never published, so there is
+  nothing to deactivate.
 - An empty list answers 204, like Zoho's other settings GETs.
 - Names are unique case-insensitively.
 
@@ -51,6 +54,7 @@ class ConnectedWorkflowStore:
         self._workflows: dict[str, dict[str, Any]] = {}
         self._ids = itertools.count(4876876000019340001)
         self._sequence = itertools.count(1)
+        self.already_in_state_errors = False
         if seed:
             for wf_id, name, module_name, status, description in _SEED:
                 module = next(m for m in modules if m["api_name"] == module_name)
@@ -104,8 +108,15 @@ class ConnectedWorkflowStore:
         self._workflows[workflow_id] = self._new(workflow_id, name, description, module, "draft", self._clock())
         return 201, _success(workflow_id, "connected workflow created successfully")
 
+    def answer_already_in_state(self, enabled: bool) -> None:
+        """Python control API: answer a repeated activate / deactivate with Zoho's ALREADY_* errors."""
+        self.already_in_state_errors = bool(enabled)
+
     def activate(self, workflow_id: str) -> tuple[int, dict[str, Any]]:
         workflow = self._find(workflow_id)
+        if self.already_in_state_errors and workflow["status"] == "active":
+            message = "The connected workflow is already activated"
+            raise ZohoError(400, "ALREADY_ACTIVATED", message, {"resource_path_index": _ID_PATH_INDEX})
         self._set_status(workflow, "active")
         return 200, _success(workflow["id"], "connected workflow activated successfully")
 
@@ -118,6 +129,8 @@ class ConnectedWorkflowStore:
                 "connected workflow in draft status cannot be deactivated",
                 {"status": "draft"},
             )
+        if self.already_in_state_errors and workflow["status"] == "inactive":
+            raise ZohoError(400, "ALREADY_DEACTIVATED", "The connected workflow is already deactivated", {})
         self._set_status(workflow, "inactive")
         return 200, _success(workflow["id"], "connected workflow deactivated successfully")
 

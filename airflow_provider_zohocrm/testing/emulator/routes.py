@@ -144,6 +144,12 @@ ROUTES = (
         **_CADENCES,
     ),
     _route(
+        "settings/automation/cadences/([^/]+)",
+        {"GET": lambda s, c: s.cadences.get_cadence(c.args[0])},
+        permission="Crm_Implied_Manage_Cadences",
+        **_CADENCES,
+    ),
+    _route(
         "([^/]+)/actions/enrol_in_cadences",
         {"POST": lambda s, c: s.cadences.enrol(c.args[0], c.body)},
         permission="Crm_Implied_Manage_Enroll_Series",
