@@ -310,10 +310,13 @@ def test_repr_hides_secrets():
 def test_only_secret_extras_have_names_airflow_masks() -> None:
     """Airflow masks the *values* of extras whose names look secret: a non-secret extra named like
     one (e.g. "token_cache") would turn every "memory" in every task log into ***."""
-    try:
+    try:  # Airflow 3.1+
         from airflow.sdk._shared.secrets_masker.secrets_masker import should_hide_value_for_key
-    except ImportError:  # Airflow 2
-        from airflow.utils.log.secrets_masker import should_hide_value_for_key
+    except ImportError:
+        try:  # Airflow 3.0
+            from airflow.sdk.execution_time.secrets_masker import should_hide_value_for_key
+        except ImportError:  # Airflow 2
+            from airflow.utils.log.secrets_masker import should_hide_value_for_key
 
     masked = {key for key in connection.EXTRA_FIELDS if should_hide_value_for_key(key)}
     assert masked == {"refresh_token"}
