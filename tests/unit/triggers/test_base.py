@@ -243,6 +243,29 @@ async def test_a_response_without_status_is_an_error_event(requests_mock: Any) -
 
 @pytest.mark.asyncio
 @pytest.mark.usefixtures("memory_conn")
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        ({"connected_workflows": {"status": "active"}}, "$.connected_workflows"),
+        ({"connected_workflows": ["active"]}, "$.connected_workflows[0]"),
+    ],
+)
+async def test_an_answer_of_another_shape_is_one_error_event_naming_the_key(
+    requests_mock: Any, sleeps: list[tuple[float, str]], body: dict[str, Any], where: str
+) -> None:
+    requests_mock.get(CONNECTED_WORKFLOW_URL, json=body)
+    trigger = ConnectedWorkflowStatusTrigger(
+        connected_workflow_id=CONNECTED_WORKFLOW_ID, deadline=time.time() + 30, poke_interval=0.01
+    )
+    event = await only_event(trigger)
+    assert (event["status"], event["error"], event["code"]) == ("error", "ZohoCRMServerError", "UNEXPECTED_ANSWER")
+    assert where in event["message"]
+    assert sleeps == []  # not retried: the same server answers the same way
+    assert len([r for r in requests_mock.request_history if "/crm/" in r.path]) == 1
+
+
+@pytest.mark.asyncio
+@pytest.mark.usefixtures("memory_conn")
 async def test_the_token_is_minted_once_and_shared(requests_mock: Any) -> None:
     requests_mock.get(RULE_URL, [rule(True)])
     await only_event(rule_trigger())
