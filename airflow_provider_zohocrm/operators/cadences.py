@@ -45,9 +45,12 @@ class UnenrollCadenceOperator(ZohoCRMBaseOperator):
         successful task starts afresh (see :mod:`airflow_provider_zohocrm.unenroll.checkpoint`).
         A retry must see the same ids in the same order (a list or XCom does).
 
-    Returns ``{"module", "cadence_ids", "records", "calls", "succeeded", "failed", "failures",
-    "failures_truncated", "failed_by_code", ...}``: counts of (record, cadence batch) pairs, and
-    the first 1,000 failures (see :mod:`airflow_provider_zohocrm.unenroll.engine`).
+    Returns ``{"module", "cadence_ids", "records", "calls", "succeeded", "succeeded_by_code",
+    "notes", "failed", "failures", "failures_truncated", "failed_by_code", ...}``: counts of
+    (record, cadence batch) pairs, the first 1,000 failures, and the first 1,000 successes Zoho
+    qualified (``NO_CONTENT`` for a 204, not enrolled) (see :mod:`airflow_provider_zohocrm.unenroll.engine`).
+    Spent 24-hour API credits stop the run: ``ZohoCRMCreditsExhaustedError`` with the counts in
+    ``details["unenroll"]``; the checkpoint keeps the answered batches for a later retry.
     """
 
     template_fields: Sequence[str] = (
