@@ -36,12 +36,16 @@ def host_of(url: str | None) -> str:
 
 
 def describe_location(location: str | None) -> str:
-    """A redirect target for a message: scheme, host and path, never its query or fragment."""
+    """A redirect target for a message: scheme, host and path; never user info, query or fragment."""
     if not location:
         return "nowhere (no Location header)"
     try:
         parts = urlsplit(location)
     except ValueError:
         return "an unreadable location"
-    shown = f"{parts.scheme}://{parts.netloc}{parts.path}" if parts.netloc else parts.path
+    try:
+        host = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
+    except ValueError:  # a port that is not a number
+        host = parts.hostname or ""
+    shown = f"{parts.scheme}://{host}{parts.path}" if host else parts.path
     return shown[:200] or "an unreadable location"

@@ -131,13 +131,19 @@ class TokenManager:
     # ------------------------------------------------------------------ minting, and Zoho's refusal
 
     def _refresh_or_wait(self, reject: str | None) -> AccessToken:
-        """Refresh, unless Zoho refused to mint lately; when refused, wait for a peer's token if one can come."""
+        """Refresh, unless Zoho refused to mint lately (then fail at once, without asking).
+
+        Right after a refusal of our own, a cache spanning hosts may still receive the token a
+        peer minted just before it (two hosts refreshing at once): that one is waited for. While
+        a remembered refusal holds no peer can mint either, so nothing is waited for then.
+        """
         denial = self._active_denial()
-        if denial is None:
-            try:
-                return self._refresh()
-            except ZohoCRMTokenThrottleError:
-                denial = self._remember_denial()
+        if denial is not None:
+            raise throttle_error(denial, self.clock())
+        try:
+            return self._refresh()
+        except ZohoCRMTokenThrottleError:
+            denial = self._remember_denial()
         if getattr(self.shared_cache, "spans_hosts", False):
             token = self._wait_for_peer_token(reject)
             if token is not None:

@@ -1,9 +1,6 @@
-"""ZohoTransport through the hook: URLs, headers, 401 refresh, retries, error mapping; bad paths never sent."""
+"""ZohoTransport through the hook: URLs, headers, dead-token renewal, retries, error mapping."""
 
 from __future__ import annotations
-
-import threading
-import time
 
 import pytest
 import requests
@@ -21,7 +18,7 @@ from airflow_provider_zohocrm.exceptions import (
     ZohoCRMValidationError,
 )
 from airflow_provider_zohocrm.hooks import ZohoCRMHook
-from airflow_provider_zohocrm.transport import ZohoTransport, check_path
+from airflow_provider_zohocrm.transport import ZohoTransport
 
 from .helpers import (
     ACCESS_TOKEN,
@@ -33,7 +30,6 @@ from .helpers import (
     WORKFLOW_URL,
     api_requests,
     make_settings,
-    mock_token,
     token_body,
     token_requests,
 )
@@ -417,111 +413,3 @@ def test_client_errors_are_mapped_and_not_retried(
 def test_api_root(extras, api_domain, root):
     transport = ZohoTransport(make_settings(auth_cache="memory", **extras))
     assert transport.api_root(AccessToken("v-12345", 1.0, 1.0, api_domain)) == root
-
-
-# --- calls in flight per credential ------------------------------------------------------------
-
-
-def test_max_concurrency_caps_calls_in_flight(make_zoho_conn, requests_mock, recorded_sleeps):
-    # A refresh token of its own: the slots are process-wide per credential.
-    make_zoho_conn(max_concurrency=2, refresh_token="concurrency-refresh-token")
-    mock_token(requests_mock)
-    requests_mock.get(WORKFLOW_URL, json={"ok": 1})
-    hooks = [ZohoCRMHook() for _ in range(3)]
-    hooks[0].request("GET", WORKFLOW_PATH)  # token cached; requests_mock serialises calls, so leave it now
-    assert hooks[0].transport.slots is hooks[1].transport.slots is hooks[2].transport.slots
-    lock = threading.Lock()
-    in_flight = {"now": 0, "max": 0}
-
-    def slow_request(method, url, **kwargs):
-        with lock:
-            in_flight["now"] += 1
-            in_flight["max"] = max(in_flight["max"], in_flight["now"])
-        time.sleep(0.05)
-        with lock:
-            in_flight["now"] -= 1
-        response = requests.Response()
-        response.status_code = 200
-        response._content = b'{"ok": 1}'
-        return response
-
-    for hook in hooks:
-        hook.transport.session.request = slow_request
-    results: list[dict] = []
-    threads = [
-        threading.Thread(target=lambda h=hooks[i % 3]: results.append(h.request("GET", WORKFLOW_PATH)))
-        for i in range(8)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(10)
-    assert results == [{"ok": 1}] * 8
-    assert in_flight["max"] == 2
-
-
-def test_a_second_max_concurrency_for_the_same_credential_is_logged_not_silently_dropped(
-    make_zoho_conn, requests_mock, caplog
-):
-    make_zoho_conn("zoho_a", max_concurrency=3, refresh_token="mixed-limits-refresh-token")
-    make_zoho_conn("zoho_b", max_concurrency=6, refresh_token="mixed-limits-refresh-token")
-    first, second = ZohoCRMHook("zoho_a").transport, ZohoCRMHook("zoho_b").transport
-    assert first.slots is second.slots
-    assert "max_concurrency 6 is ignored" in caplog.text
-    assert "at 3" in caplog.text
-    caplog.clear()
-    assert ZohoCRMHook("zoho_a").transport.slots is first.slots
-    assert "ignored" not in caplog.text
-
-
-# --- paths and methods, checked before anything is sent ----------------------------------------
-
-
-@pytest.mark.parametrize("path", ["settings/automation/workflow_rules", "Leads/123/actions", "org", "a-b_c"])
-def test_check_path_accepts(path):
-    assert check_path(path) == path
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/abs",
-        "a/../b",
-        "..",
-        "./a",
-        "http://x",
-        "//evil.example/x",
-        "a?b=1",
-        "a#b",
-        "a//b",
-        "a/",
-        "",
-        "a b",
-        "a%2Fb",
-        "a\\b",
-        "a\n",
-        "settings\r\nHost: evil",
-        None,
-        123,
-    ],
-    ids=repr,
-)
-def test_check_path_rejects(path):
-    with pytest.raises(ZohoCRMValidationError) as info:
-        check_path(path)
-    assert info.value.details["param_name"] == "path"
-
-
-@pytest.mark.parametrize("path", ["../oauth", "/crm/v8/org", "https://evil.example/x", "org?x=1", "org/"])
-def test_hook_request_rejects_bad_paths_without_sending(zoho_conn, requests_mock, path):
-    hook = ZohoCRMHook()
-    with pytest.raises(ZohoCRMValidationError):
-        hook.request("GET", path)
-    assert requests_mock.request_history == []
-
-
-@pytest.mark.parametrize("method", ["TRACE", "CONNECT", "OPTIONS", "GET /x", ""])
-def test_hook_request_rejects_bad_methods_without_sending(zoho_conn, requests_mock, method):
-    with pytest.raises(ZohoCRMValidationError, match="method must be one of"):
-        ZohoCRMHook().request(method, "org")
-    assert requests_mock.request_history == []

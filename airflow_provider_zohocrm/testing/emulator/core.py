@@ -149,6 +149,9 @@ class EmulatorCore:
                 )
             if not self._credits.try_spend(config.credit_allowance):
                 gate.leave(token.refresh_token)
+                # Zoho answers spent credits and a full concurrency limit alike (429
+                # TOO_MANY_REQUESTS, details {}); no source publishes either message. These say
+                # which limit was hit, as the client reads them (exceptions.credits_exhausted).
                 raise ZohoError(
                     429,
                     "TOO_MANY_REQUESTS",

@@ -177,14 +177,26 @@ def test_variable_cache_shares_the_denial_across_hosts(requests_mock, tmp_path, 
     token = requests_mock.post(TOKEN_URL, json=ACCESS_DENIED)
     clock = Clock()
 
+    sleeps: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        clock.now += seconds
+
+    monkeypatch.setattr("airflow_provider_zohocrm.retry._sleep", sleep)
+
     def manager(host: str) -> TokenManager:
         cache = VariableTokenCache(FileTokenCache(tmp_path / host), clock=clock)
-        return TokenManager(make_settings(), requests.Session(), cache, clock=clock, throttle_wait_seconds=0)
+        return TokenManager(make_settings(), requests.Session(), cache, clock=clock, throttle_wait_seconds=5)
 
     with pytest.raises(ZohoCRMTokenThrottleError):
-        manager("host-a").get()
+        manager("host-a").get()  # refused itself: waits briefly for a peer's token, none comes
+    assert sleeps
+    sleeps.clear()
+    clock.now = 1_000_000.0
     MEMORY_CACHE.clear()
     with pytest.raises(ZohoCRMTokenThrottleError) as other_host:
         manager("host-b").get()  # its own file cache is empty: the Variable holds the denial
     assert token.call_count == 1
     assert other_host.value.retry_after == pytest.approx(MINT_WINDOW_SECONDS)
+    assert sleeps == []  # a remembered refusal: no peer can mint either, so nothing is waited for
