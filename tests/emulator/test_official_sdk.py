@@ -43,8 +43,9 @@ def test_official_sdk_reads_cadences_and_unenrols(tmp_path: Path, find_user: boo
 
     assert report["cadences_status"] == 200
     assert report["count"] == len(report["cadences"]) == 6
-    manual = [c for c in report["cadences"] if c["type"] == "manual_enrollment"]
-    assert {c["execution_type"] for c in manual} == {"manual"}
+    manual = [c for c in report["cadences"] if c["type"] == "Manual enrollment"]  # the list's display label
+    assert manual
+    assert {c["execution_type"] for c in manual} == {None}  # as in Zoho's list example
     assert report["unenrol"] == {
         "status": 207,
         "items": [
