@@ -108,7 +108,7 @@ def main() -> int:
                         what = f"{type(exc).__name__}: {str(exc)[:90]}" if exc else "no error"
                         note = " [request sent]" if sent else ""
                         pending = owner_of(entry.name, param, value)
-                        owner = f" (pending: {pending.owner.rsplit('/', 1)[-1]})" if pending else " (UNEXPLAINED)"
+                        owner = f" (pending: {pending.owner.split('zohocrm/')[-1]})" if pending else " (UNEXPLAINED)"
                         unexplained += pending is None
                         failures[entry.name].append(f"{param}={corpus.label(value)} -> {kind}{note}{owner}: {what}")
                     if sent or kind == "accepted":
