@@ -176,14 +176,6 @@ PENDING: tuple[Pending, ...] = (
         _deep,
     ),
     # unenroll/batching.py: check_inputs is the un-enroll's gate.
-    # api/cadences.py: unenroll() builds the path from module before the engine validates it.
-    Pending(
-        "airflow_provider_zohocrm/api/cadences.py",
-        "unenroll() formats module into the path before validating it: ValueError/RecursionError",
-        (*UNENROLL, "UnenrollCadenceOperator"),
-        "module",
-        lambda v: _is_huge_int(v) or _deep(v),
-    ),
     Pending(
         BATCHING,
         "a dict as cadence_ids: its keys are sent",
