@@ -229,28 +229,27 @@ class ZohoTransport:
                     allow_redirects=False,
                 )
         except requests.RequestException as exc:
-            failure = exc  # only its class leaves this method
+            # Only the class is kept: the exception holds the request, Authorization header and all.
+            failure = (type(exc).__name__, isinstance(exc, requests.Timeout))
         if failure is not None:  # raised outside the handler, so nothing chains to the original
-            raise self._transport_error(method, path, url, failure)
+            raise self._transport_error(method, path, url, *failure)
         log.debug(
             "%s %s -> HTTP %s in %.0f ms", method, path, response.status_code, (time.monotonic() - started) * 1000
         )
         return response
 
-    def _transport_error(
-        self, method: str, path: str, url: str, failure: requests.RequestException
-    ) -> ZohoCRMTransportError:
-        """The sanitised error for a failed exchange: what failed, the class name and the host only."""
+    def _transport_error(self, method: str, path: str, url: str, cause: str, timed_out: bool) -> ZohoCRMTransportError:
+        """The sanitised error for a failed exchange: what failed, the failure's class name and the host."""
         host = host_of(url)
-        details = {"host": host, "cause": type(failure).__name__}
-        if isinstance(failure, requests.Timeout):
+        details = {"host": host, "cause": cause}
+        if timed_out:
             return ZohoCRMTransportError(
                 f"{method} {path}: no complete answer from Zoho CRM ({host}) within {self.settings.timeout:g} s",
                 details=details,
                 hint="Raise the connection's timeout extra if this call is legitimately slow",
             )
         return ZohoCRMTransportError(
-            f"{method} {path}: could not reach Zoho CRM ({type(failure).__name__}, host {host})",
+            f"{method} {path}: could not reach Zoho CRM ({cause}, host {host})",
             details=details,
             hint="Check network access to the API domain and the connection's data center",
         )

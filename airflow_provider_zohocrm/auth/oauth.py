@@ -222,13 +222,14 @@ class TokenManager:
                 allow_redirects=False,
             )
         except requests.RequestException as exc:
-            # Only the class name leaves here: the exception's request holds the form body.
-            failure = "timeout" if isinstance(exc, requests.Timeout) else type(exc).__name__
+            # Only the class is kept: the exception's request holds the form body with the secrets.
+            failure = (type(exc).__name__, isinstance(exc, requests.Timeout))
         if failure is not None:  # raised outside the handler: nothing chains to the original
+            cause, timed_out = failure
             raise ZohoCRMTransportError(
                 f"Could not reach the Zoho accounts server {settings.accounts_url}: "
-                + (f"no complete answer within {settings.timeout:g} s" if failure == "timeout" else failure),
-                details={"host": host_of(settings.accounts_url)},
+                + (f"no complete answer within {settings.timeout:g} s" if timed_out else cause),
+                details={"host": host_of(settings.accounts_url), "cause": cause},
                 hint="Check network access to the accounts server and the connection's data center",
             )
         return self._parse(response)
