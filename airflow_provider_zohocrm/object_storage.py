@@ -8,9 +8,12 @@ neither, so DAG files that never touch a URL do not pay for it.
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+
+log = logging.getLogger(__name__)
 
 # What urlsplit takes for a scheme; matched here so that no text (an unclosed IPv6 bracket...) raises.
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
@@ -27,12 +30,40 @@ def is_url(location: Any) -> bool:
 
 
 def object_storage_path(url: str) -> Any:
-    """``ObjectStoragePath(url)`` of the running Airflow (3.x or 2.x)."""
+    """``ObjectStoragePath(url)`` of the running Airflow (3.x or 2.x).
+
+    Airflow 2.11.0-2.11.1 and 3.0.x leave universal-pathlib uncapped, but their ``ObjectStoragePath``
+    fails on universal-pathlib 0.3 for every URL ("detected protocol ... incompatible"). There the
+    path is built by universal-pathlib itself: the same filesystems (fsspec's), without the
+    ``scheme://conn_id@...`` Airflow-connection form, which a warning names once.
+    """
     try:
         from airflow.sdk import ObjectStoragePath
     except ImportError:  # Airflow 2.x
         from airflow.io.path import ObjectStoragePath  # type: ignore[no-redef]
-    return ObjectStoragePath(url)
+    try:
+        return ObjectStoragePath(url)
+    except TypeError as exc:
+        if type(exc).__name__ != "_IncompatibleProtocolError":
+            raise
+    from upath import UPath
+
+    _warn_plain_upath()
+    return UPath(url)
+
+
+def _warn_plain_upath() -> None:
+    global _warned
+    if not _warned:
+        _warned = True
+        log.warning(
+            "This Airflow's ObjectStoragePath does not work with the installed universal-pathlib; "
+            "URLs are opened with universal-pathlib directly, so Airflow connections named in a URL "
+            "are not used. Install 'universal-pathlib<0.3' to use them"
+        )
+
+
+_warned = False
 
 
 def resolve(url: str, param: str) -> Any:
