@@ -1,6 +1,6 @@
 # Two entry points: `make demo` (example DAGs against the bundled emulator) and `make test`
-# (lint, types, and the whole suite on Airflow 3.x and 2.11.x). Both install what they need,
-# pinned by uv.lock, into project-local environments.
+# (lint, types, the whole suite on Airflow 3.x and 2.11.x, and the support matrix). Both install
+# what they need, pinned by uv.lock, into project-local environments.
 
 PYTHON ?= python3
 UV_VERSION := 0.13.8
@@ -12,7 +12,7 @@ export UV_PYTHON := $(shell $(PYTHON) -c 'import sys; print(sys.executable)')
 export UV_LINK_MODE := copy
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint env env-af3 env-af2 bench clean
+.PHONY: demo test matrix lint env env-af3 env-af2 bench clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -32,7 +32,14 @@ lint: env-af3
 	$(AF3_ENV)/bin/mypy
 
 test: env lint
-	@bash scripts/run_tests.sh "$(AF3_ENV)" "$(AF2_ENV)" $(PYTEST_ARGS)
+	@status=0; \
+	bash scripts/run_tests.sh "$(AF3_ENV)" "$(AF2_ENV)" $(PYTEST_ARGS) || status=1; \
+	bash scripts/matrix.sh "$(UV)" || status=1; \
+	exit $$status
+
+# The support matrix alone: Airflow 3.0/3.1/3.2 and Python 3.13 (unit + integration), lowest-direct (unit).
+matrix: $(UV)
+	@bash scripts/matrix.sh "$(UV)"
 
 demo: env-af3
 	$(AF3_ENV)/bin/python scripts/demo.py
@@ -41,4 +48,4 @@ bench: env-af3
 	$(AF3_ENV)/bin/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(TOOLS) $(AF3_ENV) $(AF2_ENV) .demo
+	rm -rf $(TOOLS) .venv .venv-* .demo
