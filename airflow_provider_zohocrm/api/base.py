@@ -20,6 +20,7 @@ from airflow_provider_zohocrm.exceptions import (
     ZohoCRMServerError,
     error_from_response,
 )
+from airflow_provider_zohocrm.validation import check_planned_request
 
 if TYPE_CHECKING:
     from airflow_provider_zohocrm.plan import PlannedRequest
@@ -164,8 +165,10 @@ def send_planned(transport: ZohoTransport, request: PlannedRequest, key: str | N
     """Send exactly the planned request (retried only if idempotent); Zoho's result items.
 
     An activate / deactivate answered "already in that state" (:data:`ALREADY_IN_STATE`) returns
-    one success item with Zoho's code (:func:`is_already_in_state`) instead of raising.
+    one success item with Zoho's code (:func:`is_already_in_state`) instead of raising. A request
+    not built by a planner (missing keys, a bad path, NaN in the body) is refused before sending.
     """
+    check_planned_request(request)
     try:
         body = transport.request(
             request["method"],

@@ -256,3 +256,19 @@ def test_a_success_is_not_already_in_state() -> None:
     assert not is_already_in_state(success())
     assert not is_already_in_state(ALREADY_ACTIVATED)  # Zoho's own error item, before it was read
     assert not is_already_in_state(None)
+
+
+@pytest.mark.parametrize(
+    ("request_", "where"),
+    [
+        ({}, "request"),
+        ({"method": "PUT", "path": "settings/x", "params": None, "json": {"a": float("nan")}}, "request.json.a"),
+        ({"method": "PUT", "path": "../../x", "params": None, "json": None}, "request.path"),
+    ],
+)
+def test_a_hand_made_request_is_refused_before_sending(request_: Any, where: str) -> None:
+    transport = FakeTransport({})
+    with pytest.raises(ZohoCRMValidationError) as caught:
+        send_planned(transport, request_)  # type: ignore[arg-type]
+    assert caught.value.json_path == where
+    assert transport.calls == []

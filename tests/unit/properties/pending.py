@@ -102,13 +102,6 @@ PENDING: tuple[Pending, ...] = (
         "json",
     ),
     Pending(TRANSPORT, "retry: any truthy value retries", REQUEST, "retry"),
-    # api/base.py: send_planned should start with validation.check_planned_request.
-    Pending(
-        "airflow_provider_zohocrm/api/base.py",
-        "a malformed planned request: KeyError/TypeError, or sent",
-        ("client.send",),
-        "request",
-    ),
     # api/workflow_rules.py
     Pending(
         WORKFLOW_RULES,
