@@ -11,13 +11,17 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_zohocrm.api.base import APIFamily, first_item
 from airflow_provider_zohocrm.exceptions import ZohoCRMServerError, ZohoCRMValidationError
 from airflow_provider_zohocrm.plan import PlannedRequest, planned
-from airflow_provider_zohocrm.validation import validate_id, validate_module
+from airflow_provider_zohocrm.validation import preview, validate_bool, validate_id, validate_module
 
 if TYPE_CHECKING:
     from airflow_provider_zohocrm.api.reorder import ReorderPlan
 
 RULES_PATH = "settings/automation/workflow_rules"
 REORDER_PATH = f"{RULES_PATH}/actions/reorder"
+POSITION_KEYS = frozenset({"id", "module_specific_sequence"})
+# The highest position a reorder may give: Zoho counts positions from 1 and an org holds at most
+# 2,500 workflow rules (``rules_count.total_rules_limit``), so no module has a rule further down.
+MAX_POSITION = 2500
 
 
 def update_request(rule_id: str, rule: dict[str, Any]) -> PlannedRequest:
@@ -32,7 +36,7 @@ def update_request(rule_id: str, rule: dict[str, Any]) -> PlannedRequest:
     return planned(
         "PUT",
         f"{RULES_PATH}/{rule_id}",
-        f"update {', '.join(sorted(rule)) or 'nothing'} of workflow rule {rule_id}",
+        f"update {', '.join(sorted(map(str, rule))) or 'nothing'} of workflow rule {rule_id}",
         body={"workflow_rules": [rule]},
     )
 
@@ -44,11 +48,8 @@ def status_request(rule_id: str, active: bool, *, delete_schedule_action: bool =
     and always states ``delete_schedule_action``, which Zoho only reads when deactivating.
     """
     rule_id = validate_id(rule_id, "rule_id")
-    for name, value in (("active", active), ("delete_schedule_action", delete_schedule_action)):
-        if not isinstance(value, bool):
-            raise ZohoCRMValidationError(
-                f"{name} must be true or false; got {value!r}", details={"json_path": name}, hint="Pass a bool"
-            )
+    validate_bool(active, "active")
+    validate_bool(delete_schedule_action, "delete_schedule_action")
     status: dict[str, Any] = {"active": active}
     if not active:
         status["delete_schedule_action"] = delete_schedule_action
@@ -107,13 +108,20 @@ def _checked_positions(positions: Any) -> list[dict[str, Any]]:
     for index, item in enumerate(positions):
         path = f"positions[{index}]"
         entry = item if isinstance(item, dict) else {}
+        unknown = sorted(map(str, set(entry) - POSITION_KEYS))
+        if unknown:
+            raise ZohoCRMValidationError(
+                f"{path} has the unknown key(s) {preview(unknown)}",
+                details={"json_path": path},
+                hint="A position holds only id and module_specific_sequence",
+            )
         rule_id = validate_id(entry.get("id"), f"{path}.id")
         position = entry.get("module_specific_sequence")
-        if isinstance(position, bool) or not isinstance(position, int) or position < 1:
+        if isinstance(position, bool) or not isinstance(position, int) or not 1 <= position <= MAX_POSITION:
             raise ZohoCRMValidationError(
-                f"{path}.module_specific_sequence must be a position counted from 1; got {position!r}",
-                details={"json_path": f"{path}.module_specific_sequence"},
-                hint="The first rule to run is position 1",
+                f"{path}.module_specific_sequence must be a position from 1 to {MAX_POSITION}; got {preview(position)}",
+                details={"json_path": f"{path}.module_specific_sequence", "limit": MAX_POSITION},
+                hint="The first rule to run is position 1; an org holds at most 2,500 workflow rules",
             )
         if rule_id in seen_ids or position in seen_positions:
             raise ZohoCRMValidationError(
@@ -136,7 +144,7 @@ class WorkflowRulesAPI(APIFamily):
         if module is not None:
             params["module"] = validate_module(module, "module")
         if active is not None:
-            params["status_active"] = "true" if active else "false"
+            params["status_active"] = "true" if validate_bool(active, "active") else "false"
         return self.all_pages(RULES_PATH, "workflow_rules", params)
 
     def get(self, rule_id: str) -> dict[str, Any]:
@@ -152,8 +160,13 @@ class WorkflowRulesAPI(APIFamily):
     def update(self, rule_id: str, rule: dict[str, Any]) -> dict[str, Any]:
         """Send ``rule`` (the changes, as Update Workflow Rule documents them); Zoho's success item.
 
-        Retried blindly only without ``conditions`` (see :func:`~.base.is_idempotent`).
+        Retried blindly only without ``conditions`` (see :func:`~.base.is_idempotent`). ``rule`` is
+        checked on its own first (as in :meth:`plan_update`), so a bad body costs no request.
         """
+        from airflow_provider_zohocrm.api.workflow_rules_validation import validate_rule_update
+
+        rule_id = validate_id(rule_id, "rule_id")
+        validate_rule_update(rule, None)
         return _first(self.send(update_request(rule_id, rule)))
 
     def set_status(self, rule_id: str, active: bool, *, delete_schedule_action: bool = False) -> dict[str, Any]:

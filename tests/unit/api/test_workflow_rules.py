@@ -119,7 +119,7 @@ def test_update_item_error_is_typed_with_its_json_path(hook, requests_mock):
     }
     requests_mock.put(RULE_URL, status_code=400, json={"workflow_rules": [item]})
     with pytest.raises(ZohoCRMValidationError) as info:
-        hook.update_workflow_rule(RULE_ID, {"name": "x" * 101})
+        hook.update_workflow_rule(RULE_ID, {"name": "Renamed rule"})  # valid here; Zoho refuses it
     assert info.value.json_path == "$.workflow_rules[0].name"
     assert info.value.code == "INVALID_DATA"
 
@@ -272,3 +272,34 @@ def test_planned_requests_match_what_is_sent():
     planned = reorder_request("Leads", [{"id": "7", "module_specific_sequence": 1}])
     assert planned["params"] == {"module": "Leads"}
     assert planned["summary"] == "move 1 Leads rule(s): 7->1"
+
+
+def test_update_request_summarises_a_body_with_non_text_keys():
+    request = update_request(RULE_ID, {"name": "ok", 1: 2})  # type: ignore[dict-item]
+    assert "1, name" in request["summary"]
+
+
+def test_update_refuses_a_key_that_is_not_text_before_any_request(hook, requests_mock):
+    with pytest.raises(ZohoCRMValidationError):
+        hook.update_workflow_rule(RULE_ID, {"name": "ok", 1: 2})
+    assert api_requests(requests_mock) == []
+
+
+@pytest.mark.parametrize("position", [1, 2500])
+def test_a_position_up_to_the_org_rule_limit_is_sent(position):
+    request = reorder_request("Leads", [{"id": RULE_ID, "module_specific_sequence": position}])
+    assert request["json"]["reorder"]["workflow_rules"] == [{"id": RULE_ID, "module_specific_sequence": position}]
+
+
+@pytest.mark.parametrize(
+    ("item", "where"),
+    [
+        ({"id": RULE_ID, "module_specific_sequence": 2501}, "positions[0].module_specific_sequence"),
+        ({"id": RULE_ID, "module_specific_sequence": 10**5000}, "positions[0].module_specific_sequence"),
+        ({"id": RULE_ID, "module_specific_sequence": 1, "bogus": 1}, "positions[0]"),
+    ],
+)
+def test_a_position_past_the_limit_or_with_other_keys_is_refused(item, where):
+    with pytest.raises(ZohoCRMValidationError) as caught:
+        reorder_request("Leads", [item])
+    assert caught.value.json_path == where

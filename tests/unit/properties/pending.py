@@ -51,14 +51,6 @@ def _rule_body_unchecked(value: Any) -> bool:
     return any(value is item for item in (*c.RULE_DELETE_IDS, *c.RULE_DEEP, *c.RULE_JSON))
 
 
-def _position_unchecked(value: Any) -> bool:
-    return isinstance(value, list) and any(
-        isinstance(item, dict)
-        and (set(item) - {"id", "module_specific_sequence"} or _is_huge_int(item.get("module_specific_sequence")))
-        for item in value
-    )
-
-
 def _long_path(value: Any) -> bool:
     return (
         isinstance(value, str)
@@ -102,26 +94,6 @@ PENDING: tuple[Pending, ...] = (
         "json",
     ),
     Pending(TRANSPORT, "retry: any truthy value retries", REQUEST, "retry"),
-    # api/workflow_rules.py
-    Pending(
-        WORKFLOW_RULES,
-        "active='false' and other non-bools are sent as status_active",
-        _both("workflow_rules", "list_all", "get_workflow_rules"),
-        "active",
-    ),
-    Pending(
-        WORKFLOW_RULES,
-        "update() sends the body unvalidated ({}, {'bogus': 1}, NaN ...)",
-        _both("workflow_rules", "update", "update_workflow_rule"),
-        "rule",
-    ),
-    Pending(
-        WORKFLOW_RULES,
-        "positions: unknown keys dropped silently, an unprintable position raises ValueError",
-        _both("workflow_rules", "reorder", "reorder_workflow_rules"),
-        "positions",
-        _position_unchecked,
-    ),
     # api/workflow_rules_validation.py (and workflow_rule_checks.py, which it calls)
     Pending(
         RULES_VALIDATION,
