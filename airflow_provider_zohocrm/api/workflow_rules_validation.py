@@ -38,7 +38,7 @@ from airflow_provider_zohocrm.api.workflow_rule_triggers import (
     check_trigger,
     trigger_categories,
 )
-from airflow_provider_zohocrm.validation import validate_id
+from airflow_provider_zohocrm.validation import check_depth, check_json_value, validate_id
 
 __all__ = [
     "CONDITIONS_LIMIT",
@@ -78,6 +78,8 @@ SCHEDULE_PERIODS = PUBLISHED_PERIODS + UPDATE_PAGE_PERIODS
 def validate_rule_update(rule: Any, current: Node | None = None, param: str = "rule") -> None:
     """Check an update body for ``PUT …/workflow_rules/{id}`` against Update Workflow Rule's rules (and ``current``)."""
     rule = as_object(rule, param)
+    check_depth(rule, param)  # before any recursive check: criteria nested thousands deep
+    check_json_value(rule, param)  # NaN, numbers past 30 digits, non-text keys
     unknown = sorted(set(rule) - RULE_KEYS, key=str)
     if unknown:
         fail(
@@ -172,6 +174,7 @@ def _check_delete_marker(entry: Node, path: str) -> bool:
         fail(f"{path}._delete", f"must be null; got {show(entry['_delete'])}", 'Removal is "_delete": null')
     if entry.get("id") is None:
         fail(f"{path}.id", "is required to remove an item", "Give the id of the item to remove")
+    validate_id(entry["id"], f"{path}.id")
     return True
 
 

@@ -499,3 +499,30 @@ def test_action_delete_marker():
 
 def test_every_documented_trigger_is_known():
     assert {"create", "edit", "missed_call", "mail_sent_notopened", "tw_send_message"} <= KNOWN_TRIGGERS
+
+
+def _deep_criteria(depth: int) -> dict[str, Any]:
+    criteria: dict[str, Any] = {"field": {"api_name": "Lead_Status"}, "comparator": "equal", "value": "x"}
+    for _ in range(depth):
+        criteria = {"group_operator": "AND", "group": [criteria]}
+    return criteria
+
+
+@pytest.mark.parametrize(
+    ("rule", "where"),
+    [
+        ({"conditions": [{"id": [], "_delete": None}]}, "rule.conditions[0].id"),
+        ({"conditions": [{"id": "../../x", "_delete": None}]}, "rule.conditions[0].id"),
+        (
+            {"conditions": [{"id": "4876876000000001", "scheduled_actions": [{"id": [], "_delete": None}]}]},
+            "rule.conditions[0].scheduled_actions[0].id",
+        ),
+        ({"conditions": [{"sequence_number": float("nan")}]}, "rule.conditions[0].sequence_number"),
+        ({"conditions": [{"sequence_number": 10**5000}]}, "rule.conditions[0].sequence_number"),
+        ({"conditions": [{"sequence_number": 1, "criteria": _deep_criteria(3000)}]}, "rule"),
+    ],
+)
+def test_removal_ids_numbers_and_nesting_are_checked_first(rule: dict[str, Any], where: str) -> None:
+    with pytest.raises(ZohoCRMValidationError) as caught:
+        validate_rule_update(rule, None)
+    assert caught.value.json_path == where

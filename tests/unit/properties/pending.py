@@ -47,10 +47,6 @@ def _deep(value: Any) -> bool:
     return c.nested_deeper_than(value, 500)
 
 
-def _rule_body_unchecked(value: Any) -> bool:
-    return any(value is item for item in (*c.RULE_DELETE_IDS, *c.RULE_DEEP, *c.RULE_JSON))
-
-
 def _long_path(value: Any) -> bool:
     return (
         isinstance(value, str)
@@ -94,15 +90,6 @@ PENDING: tuple[Pending, ...] = (
         "json",
     ),
     Pending(TRANSPORT, "retry: any truthy value retries", REQUEST, "retry"),
-    # api/workflow_rules_validation.py (and workflow_rule_checks.py, which it calls)
-    Pending(
-        RULES_VALIDATION,
-        "_delete entries' ids unchecked (unhashable: TypeError; '../../x': sent); deep criteria: "
-        "RecursionError; NaN and huge numbers pass",
-        (*_both("workflow_rules", "plan_update"), "UpdateWorkflowRuleOperator"),
-        "rule",
-        _rule_body_unchecked,
-    ),
     # api/reorder.py
     Pending(
         "airflow_provider_zohocrm/api/reorder.py",
