@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 from airflow_provider_zohocrm.exceptions import ZohoCRMValidationError
-from airflow_provider_zohocrm.validation import validate_id
+from airflow_provider_zohocrm.validation import preview, validate_id
 
 Order = list[str] | dict[str, int]
 Move = dict[str, Any]
@@ -70,9 +70,9 @@ def normalize_order(order: Any, param: str = "order") -> Order:
 def _positions(order: Mapping[Any, Any], param: str, problems: list[str]) -> dict[str, int]:
     positions: dict[str, int] = {}
     for key, position in order.items():
-        rule_id = _id_or_problem(key, f"{param}[{key!r}]", problems)
+        rule_id = _id_or_problem(key, f"{param}[{preview(key)}]", problems)
         if isinstance(position, bool) or not isinstance(position, int) or position < 1:
-            problems.append(f"{param}[{key!r}]: position {position!r} is not an integer from 1")
+            problems.append(f"{param}[{preview(key)}]: position {preview(position)} is not an integer from 1")
         elif rule_id in positions:
             problems.append(f"{param}: rule id {rule_id} given more than once")
         elif rule_id is not None:
@@ -88,7 +88,7 @@ def plan_reorder(current: Sequence[str], order: Any, param: str = "order") -> Re
     problems = [f"{param}: no rule {rule_id} in this module" for rule_id in unknown]
     if isinstance(wanted, dict):
         problems += [
-            f"{param}[{rule_id!r}]: position {position} is past the module's {len(current)} rules"
+            f"{param}[{rule_id!r}]: position {preview(position)} is past the module's {len(current)} rules"
             for rule_id, position in wanted.items()
             if position > len(current)
         ]
@@ -193,12 +193,14 @@ def _id_or_problem(value: Any, path: str, problems: list[str]) -> str | None:
     try:
         return validate_id(value, path)
     except ZohoCRMValidationError:
-        problems.append(f"{path}: {value!r} is not a rule id (a string of digits)")
+        problems.append(f"{path}: {preview(value)} is not a rule id (a string of digits)")
         return None
 
 
 def _repeats(values: list[Any], what: str, param: str, problems: list[str]) -> None:
-    repeated = sorted(str(value) for value, count in Counter(values).items() if count > 1)
+    repeated = sorted(
+        value if isinstance(value, str) else preview(value) for value, count in Counter(values).items() if count > 1
+    )
     if repeated:
         problems.append(f"{param}: {what}(s) given more than once: {', '.join(repeated)}")
 

@@ -273,3 +273,24 @@ def test_a_smaller_cap_splits_the_same_way():
     for moves in steps:
         reached = zoho_reorder(reached, moves)
     assert reached == target
+
+
+def _nested(depth: int) -> list[Any]:
+    value: list[Any] = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        [_nested(3000)],
+        {"4876876000000001": _nested(3000)},
+        {"4876876000000001": 10**5000, "4876876000000002": 10**5000},
+    ],
+)
+def test_an_unprintable_order_is_refused_naming_it(order: Any) -> None:
+    with pytest.raises(ZohoCRMValidationError) as caught:
+        plan_reorder(["4876876000000001", "4876876000000002"], order)
+    assert caught.value.json_path == "order"

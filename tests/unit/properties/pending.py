@@ -90,14 +90,6 @@ PENDING: tuple[Pending, ...] = (
         "json",
     ),
     Pending(TRANSPORT, "retry: any truthy value retries", REQUEST, "retry"),
-    # api/reorder.py
-    Pending(
-        "airflow_provider_zohocrm/api/reorder.py",
-        "repr() of a deeply nested item in the error message: RecursionError",
-        _both("workflow_rules", "plan_reorder"),
-        "order",
-        _deep,
-    ),
     # api/connected_workflows.py
     Pending(
         CONNECTED,
