@@ -16,11 +16,12 @@ from airflow_provider_zohocrm.api.base import APIFamily, first_item
 from airflow_provider_zohocrm.api.connected_workflows_validation import (
     create_body,
     same_module,
+    validate_name,
     validate_primary_module,
 )
 from airflow_provider_zohocrm.exceptions import ZohoCRMError, ZohoCRMValidationError
 from airflow_provider_zohocrm.plan import PlannedRequest, planned
-from airflow_provider_zohocrm.validation import validate_id
+from airflow_provider_zohocrm.validation import check_planned_request, invalid, preview, validate_id
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ def state_request(connected_workflow_id: str, action: str, summary: str | None =
     workflow_id = validate_id(connected_workflow_id, "connected_workflow_id")
     if action not in ACTIONS:
         raise ZohoCRMValidationError(
-            f"action must be one of {ACTIONS}; got {action!r}", details={"json_path": "action"}
+            f"action must be one of {ACTIONS}; got {preview(action)}", details={"json_path": "action"}
         )
     return planned(
         "PUT", f"{PATH}/{workflow_id}/actions/{action}", summary or f"{action} connected workflow {workflow_id}"
@@ -100,6 +101,7 @@ class ConnectedWorkflowsAPI(APIFamily):
         With ``primary_module``, a workflow of that name on another module raises DUPLICATE_DATA:
         Zoho's names are unique in the org, so it can never be created as asked.
         """
+        name = validate_name(name)
         wanted = validate_primary_module(primary_module) if primary_module is not None else None
         return existing_workflow(self.list_all(), name, wanted)
 
@@ -137,10 +139,7 @@ class ConnectedWorkflowsAPI(APIFamily):
         or the workflow existing with ``if_exists="fail"``.
         """
         request = create_request(name, primary_module, description)
-        if if_exists not in IF_EXISTS:
-            raise ZohoCRMValidationError(
-                f"if_exists must be one of {IF_EXISTS}; got {if_exists!r}", details={"json_path": "if_exists"}
-            )
+        _check_if_exists(if_exists)
         item = request["json"][KEY][0]
         workflows = self.list_all()
         existing = existing_workflow(workflows, item["name"], item["primary_module"])
@@ -155,9 +154,10 @@ class ConnectedWorkflowsAPI(APIFamily):
         No usable answer (connection error, 429, 5xx): re-list and adopt the workflow if the POST
         made it, else post again (at most the connection's ``max_attempts`` times, paced by its
         retry policy). DUPLICATE_DATA or LIMIT_EXCEEDED for our own name (a concurrent run won):
-        adopt it, or raise for ``"fail"``.
+        adopt it, or raise for ``"fail"``. A request not built by :func:`create_request` is refused unsent.
         """
-        item = request["json"][KEY][0]
+        _check_if_exists(if_exists)
+        item = _create_item(request)
         policy = self.transport.policy
         for attempt in range(1, policy.max_attempts + 1):
             try:
@@ -184,6 +184,31 @@ class ConnectedWorkflowsAPI(APIFamily):
                 return _adopt(found, if_exists, created_now=False)
             return {"id": workflow_id, "name": item["name"], "status": "draft", "changed": True}
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _check_if_exists(if_exists: Any) -> None:
+    if not isinstance(if_exists, str) or if_exists not in IF_EXISTS:
+        raise invalid("if_exists", f"must be one of {', '.join(IF_EXISTS)}; got {preview(if_exists)}")
+
+
+def _create_item(request: Any) -> dict[str, Any]:
+    """The workflow a planned create posts, checked as :func:`create_request` checks it."""
+    check_planned_request(request)
+    body = request["json"]
+    items = body.get(KEY) if isinstance(body, dict) else None
+    if (
+        request["method"].upper() != "POST"
+        or request["path"] != PATH
+        or not isinstance(items, list)
+        or len(items) != 1
+        or not isinstance(items[0], dict)
+    ):
+        raise invalid(
+            "request",
+            f"must be the POST {PATH} of one connected workflow; got {preview(request)}",
+            "Pass the request plan_create returns",
+        )
+    return create_body(items[0].get("name"), items[0].get("primary_module"), items[0].get("description"))[KEY][0]
 
 
 def existing_workflow(workflows: list[dict[str, Any]], name: str, module: dict[str, str] | None) -> dict[str, Any]:

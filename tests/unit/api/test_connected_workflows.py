@@ -92,3 +92,52 @@ def test_a_create_answered_in_another_shape_is_a_server_error(hook, requests_moc
     with pytest.raises(ZohoCRMServerError) as info:
         hook.client.connected_workflows.create("contacts-process", "Contacts")
     assert info.value.json_path == "$.connected_workflows"
+
+
+def _create(**item: Any) -> dict[str, Any]:
+    return {
+        "method": "POST",
+        "path": "settings/connected_workflows",
+        "params": None,
+        "json": {"connected_workflows": [item]},
+    }
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        {},
+        _create(name="Ok", primary_module={"api_name": "Leads"}, extra=float("nan")),
+        _create(name="", primary_module={"api_name": "Leads"}),
+        _create(name="Ok", primary_module="../x"),
+        {**_create(name="Ok", primary_module={"api_name": "Leads"}), "method": "PUT"},
+        {**_create(name="Ok", primary_module={"api_name": "Leads"}), "json": {"connected_workflows": []}},
+    ],
+)
+def test_create_or_adopt_refuses_a_request_plan_create_would_not_build(hook, requests_mock, request_):
+    with pytest.raises(ZohoCRMValidationError):
+        hook.client.connected_workflows.create_or_adopt(request_)
+    assert api_requests(requests_mock) == []
+
+
+@pytest.mark.parametrize("if_exists", ["bogus", None, ["reuse"]])
+def test_create_or_adopt_refuses_an_unknown_if_exists_unsent(hook, requests_mock, if_exists):
+    request = _create(name="Ok", primary_module={"api_name": "Leads"})
+    with pytest.raises(ZohoCRMValidationError) as caught:
+        hook.client.connected_workflows.create_or_adopt(request, if_exists=if_exists)
+    assert caught.value.json_path == "if_exists"
+    assert api_requests(requests_mock) == []
+
+
+def test_find_checks_the_name_before_listing(hook, requests_mock):
+    with pytest.raises(ZohoCRMValidationError):
+        hook.client.connected_workflows.find(None)
+    assert api_requests(requests_mock) == []
+
+
+def test_create_or_adopt_posts_a_planned_create(hook, requests_mock):
+    created = {"code": "SUCCESS", "details": {"id": CONNECTED_WORKFLOW_ID}, "message": "ok", "status": "success"}
+    requests_mock.post(LIST_URL, status_code=201, json={"connected_workflows": [created]})
+    request = _create(name="Ok", primary_module={"api_name": "Leads"})
+    result = hook.client.connected_workflows.create_or_adopt(request)
+    assert result == {"id": CONNECTED_WORKFLOW_ID, "name": "Ok", "status": "draft", "changed": True}

@@ -13,8 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import corpus as c
-
 HUGE_DIGITS = 4300  # Python's int-to-str limit: an int longer than this cannot be shown with repr()
 
 
@@ -43,10 +41,6 @@ def _is_mapping(value: Any) -> bool:
     return isinstance(value, dict)
 
 
-def _deep(value: Any) -> bool:
-    return c.nested_deeper_than(value, 500)
-
-
 def _long_path(value: Any) -> bool:
     return (
         isinstance(value, str)
@@ -58,9 +52,6 @@ def _long_path(value: Any) -> bool:
 
 
 REQUEST = ("client.request", "hook.request")
-WORKFLOW_RULES = "airflow_provider_zohocrm/api/workflow_rules.py"
-RULES_VALIDATION = "airflow_provider_zohocrm/api/workflow_rules_validation.py"
-CONNECTED = "airflow_provider_zohocrm/api/connected_workflows.py"
 BATCHING = "airflow_provider_zohocrm/unenroll/batching.py"
 TRANSPORT = "airflow_provider_zohocrm/transport.py"
 UNENROLL = (*_both("cadences", "unenroll", "unenroll_from_cadences"),)
@@ -90,35 +81,6 @@ PENDING: tuple[Pending, ...] = (
         "json",
     ),
     Pending(TRANSPORT, "retry: any truthy value retries", REQUEST, "retry"),
-    # api/connected_workflows.py
-    Pending(
-        CONNECTED,
-        "find() lists before checking the name: sent, then AttributeError",
-        _both("connected_workflows", "find", "find_connected_workflow"),
-        "name",
-    ),
-    Pending(
-        CONNECTED,
-        "create_or_adopt() indexes the request unchecked: KeyError/TypeError",
-        _both("connected_workflows", "create_or_adopt"),
-        "request",
-    ),
-    Pending(
-        CONNECTED,
-        "create_or_adopt() never checks if_exists: sent",
-        _both("connected_workflows", "create_or_adopt"),
-        "if_exists",
-    ),
-    Pending(
-        CONNECTED,
-        "repr() of a deeply nested if_exists in the message: RecursionError",
-        (
-            *_both("connected_workflows", "ensure", "ensure_connected_workflow"),
-            *_both("connected_workflows", "plan_create"),
-        ),
-        "if_exists",
-        _deep,
-    ),
     # unenroll/batching.py: check_inputs is the un-enroll's gate.
     Pending(
         BATCHING,
