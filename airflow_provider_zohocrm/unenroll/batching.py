@@ -1,19 +1,20 @@
 """Pure checks and batching of Un-enroll Records from Cadences: at most 100 records and 5 cadences a call.
 
 :func:`check_inputs` is the one gate of an un-enroll's inputs, run once before any request: a bad
-module, cadence ids, worker count or (for lists) record ids raise ``ZohoCRMValidationError``
-naming the parameter and index. :func:`unenroll_body` builds every call's body, sent or planned.
+module, cadence ids, worker count, progress callback, checkpoint or (for lists) record ids raise
+``ZohoCRMValidationError`` naming the parameter and index. :func:`unenroll_body` builds every call's
+body, sent or planned.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from airflow_provider_zohocrm.exceptions import ZohoCRMValidationError
-from airflow_provider_zohocrm.validation import is_id, validate_id, validate_module
+from airflow_provider_zohocrm.validation import invalid, is_id, preview, validate_id, validate_module
 
 RECORDS_PER_CALL = 100
 CADENCES_PER_CALL = 5
@@ -32,11 +33,24 @@ class UnenrollInputs:
     total_records: int | None
 
 
-def check_inputs(module: Any, record_ids: Any, cadence_ids: Any, max_workers: Any) -> UnenrollInputs:
-    """Validate every input of an un-enroll once, before any request."""
+def check_inputs(
+    module: Any, record_ids: Any, cadence_ids: Any, max_workers: Any, *, progress: Any = None, checkpoint: Any = None
+) -> UnenrollInputs:
+    """Validate every input of an un-enroll once, before any request.
+
+    ``progress`` and ``checkpoint`` are first used after calls went out, so they are checked here too.
+    """
     module = validate_module(module, "module")
     cadences = check_cadence_ids(cadence_ids)
     workers = check_max_workers(max_workers)
+    if progress is not None and not callable(progress):
+        raise invalid("progress", f"must be a callable or None; got {preview(progress)}", "Pass a function or None")
+    if checkpoint is not None and not all(callable(getattr(checkpoint, name, None)) for name in ("done", "record")):
+        raise invalid(
+            "checkpoint",
+            f"must be a checkpoint (with done() and record()) or None; got {preview(checkpoint)}",
+            "Pass a FileCheckpoint, an ObjectStorageCheckpoint or None",
+        )
     records = check_record_ids(record_ids)
     total = len(records) if isinstance(records, Collection) and not isinstance(records, Iterator) else None
     return UnenrollInputs(module, records, cadences, workers, total)
@@ -54,7 +68,7 @@ def unenroll_body(cadence_ids: Sequence[str], record_ids: list[str]) -> dict[str
 def check_max_workers(max_workers: Any) -> int:
     if isinstance(max_workers, bool) or not isinstance(max_workers, int) or not 1 <= max_workers <= MAX_WORKERS_LIMIT:
         raise ZohoCRMValidationError(
-            f"max_workers must be an integer from 1 to {MAX_WORKERS_LIMIT}; got {max_workers!r}",
+            f"max_workers must be an integer from 1 to {MAX_WORKERS_LIMIT}; got {preview(max_workers)}",
             details={"json_path": "max_workers"},
             hint="Stay at or below the Zoho edition's concurrency limit (10 Standard ... 25 Ultimate)",
         )
@@ -63,7 +77,7 @@ def check_max_workers(max_workers: Any) -> int:
 
 def check_cadence_ids(cadence_ids: Any) -> list[str]:
     """Validated cadence ids, duplicates dropped (first one kept), at least one."""
-    if isinstance(cadence_ids, (str, bytes)) or not isinstance(cadence_ids, Iterable):
+    if isinstance(cadence_ids, (str, bytes, Mapping)) or not isinstance(cadence_ids, Iterable):
         raise ZohoCRMValidationError(
             f"cadence_ids must be a list of cadence ids; got {type(cadence_ids).__name__}",
             details={"json_path": "cadence_ids"},

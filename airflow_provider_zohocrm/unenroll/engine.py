@@ -343,7 +343,7 @@ def unenroll(
     the result described in the module docstring. ``checkpoint`` makes a re-run after a crash
     skip the batches already answered (same input, same order).
     """
-    inputs = check_inputs(module, record_ids, cadence_ids, max_workers)
+    inputs = check_inputs(module, record_ids, cadence_ids, max_workers, progress=progress, checkpoint=checkpoint)
     run = UnenrollRun(
         send,
         inputs.module,

@@ -13,8 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-HUGE_DIGITS = 4300  # Python's int-to-str limit: an int longer than this cannot be shown with repr()
-
 
 @dataclass(frozen=True)
 class Pending:
@@ -28,19 +26,6 @@ class Pending:
         return entry in self.entries and param == self.param and (self.match is None or self.match(value))
 
 
-def _both(family: str, method: str, delegate: str | None = None) -> tuple[str, ...]:
-    names = (f"client.{family}.{method}",)
-    return (*names, f"hook.{delegate}") if delegate else names
-
-
-def _is_huge_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > HUGE_DIGITS * 3
-
-
-def _is_mapping(value: Any) -> bool:
-    return isinstance(value, dict)
-
-
 def _long_path(value: Any) -> bool:
     return (
         isinstance(value, str)
@@ -52,9 +37,7 @@ def _long_path(value: Any) -> bool:
 
 
 REQUEST = ("client.request", "hook.request")
-BATCHING = "airflow_provider_zohocrm/unenroll/batching.py"
 TRANSPORT = "airflow_provider_zohocrm/transport.py"
-UNENROLL = (*_both("cadences", "unenroll", "unenroll_from_cadences"),)
 OPERATORS = (
     "UpdateWorkflowRuleOperator",
     "ActivateWorkflowRuleOperator",
@@ -81,23 +64,6 @@ PENDING: tuple[Pending, ...] = (
         "json",
     ),
     Pending(TRANSPORT, "retry: any truthy value retries", REQUEST, "retry"),
-    # unenroll/batching.py: check_inputs is the un-enroll's gate.
-    Pending(
-        BATCHING,
-        "a dict as cadence_ids: its keys are sent",
-        (*UNENROLL, "UnenrollCadenceOperator"),
-        "cadence_ids",
-        _is_mapping,
-    ),
-    Pending(
-        BATCHING,
-        "repr() of a huge max_workers in the message: ValueError",
-        (*UNENROLL, "UnenrollCadenceOperator"),
-        "max_workers",
-        _is_huge_int,
-    ),
-    Pending(BATCHING, "progress is called unchecked after the first calls: TypeError", UNENROLL, "progress"),
-    Pending(BATCHING, "checkpoint is used unchecked: AttributeError", UNENROLL, "checkpoint"),
     # operators
     Pending(
         "airflow_provider_zohocrm/operators/automation.py",
