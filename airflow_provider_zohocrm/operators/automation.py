@@ -110,20 +110,22 @@ class SnapshotAutomationOperator(_AutomationOperator):
         self.path = path
 
     def execute(self, context: Context) -> dict[str, Any]:
-        from airflow_provider_zohocrm.automation.storage import write_document
+        from airflow_provider_zohocrm.automation.storage import check_location, write_document
         from airflow_provider_zohocrm.automation.tables import snapshot_table
         from airflow_provider_zohocrm.coerce import to_bool, to_list
         from airflow_provider_zohocrm.validation import validate_modules
 
         modules = validate_modules(to_list(self.modules, "modules"), "modules")
         workflows = to_bool(self.include_connected_workflows, "include_connected_workflows")
+        # Checked before the reads: a path that cannot be written must not cost the whole snapshot.
+        path = check_location(self.path, "path", for_write=True) if self.path is not None else None
         document = self.read_live(modules, workflows)
         self.log.info("%s", snapshot_table(document))
-        if self.path and self.dry_run_enabled:
-            self.log.info("Dry run: the snapshot would be written to %s", self.path)
-        elif self.path:
-            write_document(self.path, document)
-            self.log.info("Snapshot written to %s", self.path)
+        if path and self.dry_run_enabled:
+            self.log.info("Dry run: the snapshot would be written to %s", path)
+        elif path:
+            write_document(path, document)
+            self.log.info("Snapshot written to %s", path)
         return document
 
 

@@ -65,6 +65,11 @@ def test_arguments_are_keyword_only() -> None:
         (PauseAutomationOperator(task_id="p", snapshot=SMALL_SNAPSHOT, exclude={"rule": ["11"]}), "exclude"),
         (RestoreAutomationOperator(task_id="r", snapshot=SMALL_SNAPSHOT, on_drift="ignore"), "on_drift"),
         (RestoreAutomationOperator(task_id="r", snapshot="{'version': 1"), "snapshot"),
+        (SnapshotAutomationOperator(task_id="s", modules=["Leads"], path=[]), "path"),
+        (SnapshotAutomationOperator(task_id="s", modules=["Leads"], path="  "), "path"),
+        (SnapshotAutomationOperator(task_id="s", modules=["Leads"], path=123), "path"),
+        (SnapshotAutomationOperator(task_id="s", modules=["Leads"], path="/"), "path"),
+        (SnapshotAutomationOperator(task_id="s", modules=["Leads"], path="/proc/1/x\x00.json"), "path"),
     ],
 )
 def test_bad_inputs_fail_before_any_request(zoho_conn: str, requests_mock: Any, operator: Any, where: str) -> None:

@@ -36,6 +36,10 @@ def _long_path(value: Any) -> bool:
     )
 
 
+def _file_url(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("file://")
+
+
 REQUEST = ("client.request", "hook.request")
 TRANSPORT = "airflow_provider_zohocrm/transport.py"
 OPERATORS = (
@@ -65,11 +69,13 @@ PENDING: tuple[Pending, ...] = (
     ),
     Pending(TRANSPORT, "retry: any truthy value retries", REQUEST, "retry"),
     # operators
+    # automation/storage.py: check_location(for_write=True) checks local paths only.
     Pending(
-        "airflow_provider_zohocrm/operators/automation.py",
-        "path is checked only when written, after the reads (storage.check_location exists)",
+        "airflow_provider_zohocrm/automation/storage.py",
+        "check_location(for_write=True) passes a file:// URL naming a directory: refused only at the write",
         ("SnapshotAutomationOperator",),
         "path",
+        _file_url,
     ),
     Pending(
         "airflow_provider_zohocrm/operators/base.py",
