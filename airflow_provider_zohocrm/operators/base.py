@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.providers.common.compat.sdk import BaseOperator
 
 from airflow_provider_zohocrm.connection import DEFAULT_CONN_ID
+from airflow_provider_zohocrm.validation import validate_bool
 
 if TYPE_CHECKING:
     from airflow_provider_zohocrm.hooks.zoho_crm import ZohoCRMHook
@@ -29,8 +30,10 @@ class ZohoCRMBaseOperator(BaseOperator):
     def __init__(self, *, zoho_crm_conn_id: str = DEFAULT_CONN_ID, dry_run: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.zoho_crm_conn_id = zoho_crm_conn_id
-        # Not ``self.dry_run``: BaseOperator.dry_run() is a method Airflow's CLI calls.
-        self.dry_run_enabled = dry_run
+        # Not ``self.dry_run``: BaseOperator.dry_run() is a method Airflow's CLI calls. Checked here, not
+        # in execute: dry_run is not templated, so it is never rendered text and cannot change before the
+        # run; a non-bool ("false" is truthy, None falsy) fails the DAG file's import, not a later write.
+        self.dry_run_enabled = validate_bool(dry_run, "dry_run")
 
     @cached_property
     def hook(self) -> ZohoCRMHook:

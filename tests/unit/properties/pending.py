@@ -42,19 +42,6 @@ def _file_url(value: Any) -> bool:
 
 REQUEST = ("client.request", "hook.request")
 TRANSPORT = "airflow_provider_zohocrm/transport.py"
-OPERATORS = (
-    "UpdateWorkflowRuleOperator",
-    "ActivateWorkflowRuleOperator",
-    "DeactivateWorkflowRuleOperator",
-    "ReorderWorkflowRulesOperator",
-    "CreateConnectedWorkflowOperator",
-    "ActivateConnectedWorkflowOperator",
-    "DeactivateConnectedWorkflowOperator",
-    "UnenrollCadenceOperator",
-    "SnapshotAutomationOperator",
-    "PauseAutomationOperator",
-    "RestoreAutomationOperator",
-)
 
 PENDING: tuple[Pending, ...] = (
     # transport.py: ZohoTransport.request should start with validation.check_request_args.
@@ -68,7 +55,6 @@ PENDING: tuple[Pending, ...] = (
         "json",
     ),
     Pending(TRANSPORT, "retry: any truthy value retries", REQUEST, "retry"),
-    # operators
     # automation/storage.py: check_location(for_write=True) checks local paths only.
     Pending(
         "airflow_provider_zohocrm/automation/storage.py",
@@ -76,12 +62,6 @@ PENDING: tuple[Pending, ...] = (
         ("SnapshotAutomationOperator",),
         "path",
         _file_url,
-    ),
-    Pending(
-        "airflow_provider_zohocrm/operators/base.py",
-        "dry_run is read by truthiness: 'false' is a dry run, None a real one",
-        OPERATORS,
-        "dry_run",
     ),
 )
 
