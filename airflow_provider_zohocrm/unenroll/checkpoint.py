@@ -117,20 +117,27 @@ def task_name(dag_id: str, run_id: str, task_id: str, map_index: int = -1) -> st
 
 
 def encode_batch(batch_index: int, outcome: BatchOutcome) -> bytes:
-    """A finished batch as one line of compact JSON (without its newline)."""
-    return json.dumps(
-        {
-            "batch": batch_index,
-            "digest": outcome.digest,
-            "succeeded": outcome.succeeded,
-            "failures": [[rid, code, message[:MAX_MESSAGE]] for rid, code, message in outcome.failures],
-        },
-        separators=(",", ":"),
-    ).encode()
+    """A finished batch as one line of compact JSON (without its newline).
+
+    ``notes`` (records that succeeded with another code than SUCCESS, e.g. NO_CONTENT for a 204)
+    are written only when there are some, so a resumed run reports the same codes.
+    """
+    line: dict[str, Any] = {
+        "batch": batch_index,
+        "digest": outcome.digest,
+        "succeeded": outcome.succeeded,
+        "failures": [[rid, code, message[:MAX_MESSAGE]] for rid, code, message in outcome.failures],
+    }
+    if outcome.notes:
+        line["notes"] = [[rid, code, message[:MAX_MESSAGE]] for rid, code, message in outcome.notes]
+    return json.dumps(line, separators=(",", ":")).encode()
 
 
 def parse_batch(raw: bytes) -> tuple[int, BatchOutcome] | None:
-    """The (index, outcome) ``encode_batch`` wrote, or None for anything else (torn, foreign)."""
+    """The (index, outcome) ``encode_batch`` wrote, or None for anything else (torn, foreign).
+
+    A line without ``notes`` (written before they were kept, or with none) has none.
+    """
     try:
         data: Any = json.loads(raw)
         index, succeeded, failures = data["batch"], data["succeeded"], data["failures"]
@@ -138,6 +145,7 @@ def parse_batch(raw: bytes) -> tuple[int, BatchOutcome] | None:
             succeeded=int(succeeded),
             failures=tuple((str(rid), str(code), str(message)) for rid, code, message in failures),
             digest=str(data.get("digest") or ""),
+            notes=tuple((str(rid), str(code), str(message)) for rid, code, message in data.get("notes") or ()),
         )
     except (ValueError, TypeError, KeyError):
         return None

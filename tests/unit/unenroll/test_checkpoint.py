@@ -234,3 +234,34 @@ def test_task_key_from_the_context():
     assert task_key({"task_instance": SimpleNamespace(dag_id="d", run_id="r", task_id="t")}) == ("d", "r", "t", -1)
     assert task_key({}) is None
     assert task_key({"ti": SimpleNamespace(dag_id="d", run_id=None, task_id="t")}) is None
+
+
+def test_a_resumed_204_batch_keeps_its_no_content_records(checkpoint):
+    records = record_ids(300)
+    answers: list[dict[str, Any]] = [{}, {}]  # two 204s, then the crash
+
+    def send(body: dict[str, Any]) -> dict[str, Any]:
+        if not answers:
+            raise Crash
+        return answers.pop(0)
+
+    with pytest.raises(Crash):
+        run(send, records, checkpoint)
+    result = run(FakeZoho(), records, checkpoint)
+
+    assert result["batches_resumed"] == 2
+    assert result["succeeded_by_code"] == {"NO_CONTENT": 200, "SUCCESS": 100}
+    assert {note["code"] for note in result["notes"]} == {"NO_CONTENT"}
+
+
+def test_notes_are_written_and_read_back(checkpoint):
+    note = ("554023000001000001", "NO_CONTENT", "y" * 500)
+    checkpoint.record(3, BatchOutcome(1, notes=(note,), digest="ab"))
+    assert json.loads(checkpoint.path.read_text())["notes"] == [[note[0], note[1], "y" * 200]]
+    assert checkpoint.done()[3].notes == ((note[0], note[1], "y" * 200),)
+
+
+def test_a_line_written_without_notes_reads_as_none(checkpoint):
+    checkpoint.path.parent.mkdir(parents=True)
+    checkpoint.path.write_text('{"batch":0,"digest":"ab","succeeded":100,"failures":[]}\n')
+    assert checkpoint.done()[0] == BatchOutcome(100, digest="ab")
