@@ -17,6 +17,7 @@ import json
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from airflow_provider_zohocrm.automation.document import check_document
 from airflow_provider_zohocrm.coerce import is_structured_text, to_structured
@@ -43,8 +44,12 @@ def check_location(location: Any, param: str = "path", *, for_write: bool = Fals
         raise _invalid(param, f"must be printable text of at most {LOCATION_MAX_LENGTH} characters")
     if _is_url(text):
         resolve(text, param)
-        return text
-    path = Path(text).expanduser()
+        local = _local_file_url(text)
+        if not (for_write and local is not None):
+            return text  # a remote store is not probed: that would be a request before any work
+        path = Path(local)
+    else:
+        path = Path(text).expanduser()
     long_names = [part for part in path.parts if len(os.fsencode(part)) > NAME_MAX_BYTES]
     if long_names:
         raise _invalid(param, f"has a name longer than {NAME_MAX_BYTES} bytes: {preview(long_names[0])}")
@@ -59,6 +64,14 @@ def check_location(location: Any, param: str = "path", *, for_write: bool = Fals
         if parent is not None and not parent.is_dir():
             raise _invalid(param, f"lies under {str(parent)!r}, which is a file, not a directory")
     return text
+
+
+def _local_file_url(url: str) -> str | None:
+    """The local path a ``file://`` URL names, or None for any other URL."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("file", "local") or parts.netloc not in ("", "localhost"):
+        return None
+    return unquote(parts.path) or None
 
 
 def write_document(location: str, document: dict[str, Any], param: str = "path") -> None:

@@ -43,3 +43,12 @@ def test_missing_or_non_json_files_are_clear_errors(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text("not json")
     with pytest.raises(ZohoCRMValidationError, match="does not hold JSON"):
         load_snapshot(str(tmp_path / "bad.json"))
+
+
+def test_a_file_url_naming_a_directory_is_refused_before_any_read(tmp_path: Path) -> None:
+    from airflow_provider_zohocrm.automation.storage import check_location
+
+    with pytest.raises(ZohoCRMValidationError, match="directory") as info:
+        check_location(f"file://{tmp_path}", "path", for_write=True)
+    assert info.value.json_path == "path"
+    assert check_location(f"file://{tmp_path}/snap.json", "path", for_write=True) == f"file://{tmp_path}/snap.json"

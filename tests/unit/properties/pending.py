@@ -36,10 +36,6 @@ def _long_path(value: Any) -> bool:
     )
 
 
-def _file_url(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith("file://")
-
-
 REQUEST = ("client.request", "hook.request")
 TRANSPORT = "airflow_provider_zohocrm/transport.py"
 
@@ -55,14 +51,6 @@ PENDING: tuple[Pending, ...] = (
         "json",
     ),
     Pending(TRANSPORT, "retry: any truthy value retries", REQUEST, "retry"),
-    # automation/storage.py: check_location(for_write=True) checks local paths only.
-    Pending(
-        "airflow_provider_zohocrm/automation/storage.py",
-        "check_location(for_write=True) passes a file:// URL naming a directory: refused only at the write",
-        ("SnapshotAutomationOperator",),
-        "path",
-        _file_url,
-    ),
 )
 
 
