@@ -28,27 +28,14 @@ from airflow_provider_zohocrm.exceptions import (
     ZohoCRMRedirectError,
     ZohoCRMServerError,
     ZohoCRMTransportError,
-    ZohoCRMValidationError,
     error_from_response,
 )
 from airflow_provider_zohocrm.retry import RetryPolicy, is_token_rejection
+from airflow_provider_zohocrm.validation import check_request_args
 
 log = logging.getLogger(__name__)
 
 _SEGMENT = re.compile(r"^[A-Za-z0-9_\-]+$")
-_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
-
-
-def check_path(path: str) -> str:
-    """Accept only a relative API path of plain segments (no scheme, host, ``..`` or query)."""
-    segments = path.split("/") if isinstance(path, str) else []
-    if not segments or not all(_SEGMENT.fullmatch(s) for s in segments):
-        raise ZohoCRMValidationError(
-            f"path must be relative to the API root, made of letters, digits, '_' and '-' segments; got {path!r}",
-            details={"param_name": "path"},
-            hint="Pass e.g. 'settings/automation/workflow_rules' and put query values in params",
-        )
-    return path
 
 
 def _retry_after(response: requests.Response) -> float | None:
@@ -187,10 +174,8 @@ class ZohoTransport:
         retry: bool = True,
     ) -> dict[str, Any]:
         """Call ``{api root}/{path}`` and return the parsed body (``{}`` for an empty one)."""
-        method = method.upper()
-        if method not in _METHODS:
-            raise ZohoCRMValidationError(f"method must be one of {sorted(_METHODS)}; got {method!r}")
-        check_path(path)
+        # The one gate of a raw call: every argument checked before a token or a request is asked for.
+        method = check_request_args(method, path, params, json, retry=retry)
 
         def attempt() -> dict[str, Any]:
             return self._attempt(method, path, params, json)

@@ -6,7 +6,7 @@ import pytest
 
 from airflow_provider_zohocrm.exceptions import ZohoCRMValidationError
 from airflow_provider_zohocrm.hooks import ZohoCRMHook
-from airflow_provider_zohocrm.transport import check_path
+from airflow_provider_zohocrm.validation import check_path
 
 
 @pytest.mark.parametrize("path", ["settings/automation/workflow_rules", "Leads/123/actions", "org", "a-b_c"])
@@ -41,7 +41,7 @@ def test_check_path_accepts(path):
 def test_check_path_rejects(path):
     with pytest.raises(ZohoCRMValidationError) as info:
         check_path(path)
-    assert info.value.details["param_name"] == "path"
+    assert info.value.json_path == "path"  # names the parameter
 
 
 @pytest.mark.parametrize("path", ["../oauth", "/crm/v8/org", "https://evil.example/x", "org?x=1", "org/"])
