@@ -20,7 +20,7 @@ from airflow_provider_zohocrm.exceptions import (
     ZohoCRMServerError,
     error_from_response,
 )
-from airflow_provider_zohocrm.validation import check_planned_request
+from airflow_provider_zohocrm.validation import check_planned_request, preview
 
 if TYPE_CHECKING:
     from airflow_provider_zohocrm.plan import PlannedRequest
@@ -216,3 +216,17 @@ def _kind(value: Any) -> str:
     if isinstance(value, dict):
         return f"an object with keys {sorted(map(str, value))[:5]}"
     return type(value).__name__
+
+
+def listed_id(item: Any, key: str, what: str) -> str:
+    """The id of an item Zoho listed under ``key``; one without a usable id is a broken answer, never skipped."""
+    item_id = item.get("id") if isinstance(item, dict) else None
+    if isinstance(item_id, int) and not isinstance(item_id, bool):
+        item_id = str(item_id)
+    if not isinstance(item_id, str) or not item_id.isdigit():
+        raise ZohoCRMServerError(
+            f"Zoho CRM listed {what} without a usable id (id {preview(item_id)})",
+            details={"json_path": f"$.{key}[*].id"},
+            hint="Retry later; if it persists, report the answer to Zoho support",
+        )
+    return item_id

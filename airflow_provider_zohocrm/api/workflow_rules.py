@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_zohocrm.api.base import APIFamily, first_item
-from airflow_provider_zohocrm.exceptions import ZohoCRMServerError, ZohoCRMValidationError
+from airflow_provider_zohocrm.api.base import APIFamily, first_item, listed_id
+from airflow_provider_zohocrm.exceptions import ZohoCRMValidationError
 from airflow_provider_zohocrm.plan import PlannedRequest, planned
 from airflow_provider_zohocrm.validation import preview, validate_bool, validate_id, validate_module
 
@@ -232,16 +232,7 @@ class WorkflowRulesAPI(APIFamily):
 
 def rule_id_of(rule: Any, where: str) -> str:
     """A listed rule's id; a rule without one is a broken answer, not something to skip silently."""
-    rule_id = rule.get("id") if isinstance(rule, dict) else None
-    if isinstance(rule_id, int) and not isinstance(rule_id, bool):
-        rule_id = str(rule_id)
-    if not isinstance(rule_id, str) or not rule_id.isdigit():
-        raise ZohoCRMServerError(
-            f"Zoho CRM listed a workflow rule without a usable id in {where} (id {rule_id!r})",
-            details={"json_path": "$.workflow_rules[*].id"},
-            hint="Retry later; if it persists, report the answer to Zoho support",
-        )
-    return rule_id
+    return listed_id(rule, "workflow_rules", f"a workflow rule in {where}")
 
 
 def _check_positions_exist(items: list[dict[str, Any]], current: list[str]) -> None:

@@ -19,10 +19,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NoReturn
 
+from airflow_provider_zohocrm.api.base import listed_id
 from airflow_provider_zohocrm.api.connected_workflows import STATUSES
 from airflow_provider_zohocrm.api.workflow_rule_changes import node
 from airflow_provider_zohocrm.api.workflow_rules import rule_id_of
-from airflow_provider_zohocrm.exceptions import ZohoCRMServerError, ZohoCRMValidationError
+from airflow_provider_zohocrm.exceptions import ZohoCRMValidationError
 from airflow_provider_zohocrm.validation import validate_id, validate_module
 
 VERSION = 1
@@ -58,25 +59,12 @@ def _rule_entry(rule: dict[str, Any], position: int) -> dict[str, Any]:
 def _workflow_entry(workflow: dict[str, Any]) -> dict[str, Any]:
     module = workflow.get("primary_module")
     return {
-        "id": _listed_id(workflow),
+        "id": listed_id(workflow, "connected_workflows", "a connected workflow"),
         "name": workflow.get("name"),
         "status": workflow.get("status"),
         "primary_module": module.get("api_name") if isinstance(module, dict) else module,
         "modified_time": workflow.get("modified_time"),
     }
-
-
-def _listed_id(workflow: Any) -> str:
-    workflow_id = workflow.get("id") if isinstance(workflow, dict) else None
-    if isinstance(workflow_id, int) and not isinstance(workflow_id, bool):
-        workflow_id = str(workflow_id)
-    if not isinstance(workflow_id, str) or not workflow_id.isdigit():
-        raise ZohoCRMServerError(
-            f"Zoho CRM listed a connected workflow without a usable id (id {workflow_id!r})",
-            details={"json_path": "$.connected_workflows[*].id"},
-            hint="Retry later; if it persists, report the answer to Zoho support",
-        )
-    return workflow_id
 
 
 def rules_of(document: dict[str, Any], module: str) -> list[dict[str, Any]]:
