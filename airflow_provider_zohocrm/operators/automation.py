@@ -10,6 +10,7 @@ as a table, and write. Each plan is also returned to XCom (``{"plan": [...], ...
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_zohocrm.operators.base import ZohoCRMBaseOperator
@@ -28,14 +29,14 @@ class _AutomationOperator(ZohoCRMBaseOperator):
 
     def read_live(self, modules: list[str], connected_workflows: bool) -> dict[str, Any]:
         """The live state of ``modules`` (and the connected workflows) as a snapshot document."""
-        from datetime import datetime, timezone
+        from datetime import datetime
 
         from airflow_provider_zohocrm.automation.document import build_document
 
         client = self.hook.client
         rules = {module: client.workflow_rules.list_all(module) for module in modules}
         workflows = client.connected_workflows.list_all() if connected_workflows else None
-        return build_document(rules, workflows, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        return build_document(rules, workflows, datetime.now(UTC).isoformat(timespec="seconds"))
 
     @staticmethod
     def plan_result(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
@@ -164,7 +164,7 @@ class ZohoCRMStatusTrigger(BaseTrigger):
         return self.object_kind[:1].upper() + self.object_kind[1:]
 
     def _timeout_event(self, state: Any) -> dict[str, Any]:
-        when = datetime.fromtimestamp(self.deadline or 0, tz=timezone.utc).isoformat(timespec="seconds")
+        when = datetime.fromtimestamp(self.deadline or 0, tz=UTC).isoformat(timespec="seconds")
         message = (
             f"{self._label()} {self.object_id} was still {self.describe(state)} at the sensor's deadline ({when}); "
             f"wanted {self.describe(self.wanted)}"

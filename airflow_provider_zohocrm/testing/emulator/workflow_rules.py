@@ -30,7 +30,7 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from airflow_provider_zohocrm.testing.emulator.errors import ZohoError
@@ -239,7 +239,7 @@ class WorkflowRuleStore:
         return str(self._next_id - 1)
 
     def _now(self) -> str:
-        return datetime.fromtimestamp(self._clock(), tz=timezone.utc).isoformat(timespec="seconds")
+        return datetime.fromtimestamp(self._clock(), tz=UTC).isoformat(timespec="seconds")
 
     def _insert(self, rule: Rule, pending: int) -> None:
         self._rules[rule["id"]] = rule
