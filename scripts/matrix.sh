@@ -51,8 +51,9 @@ fi
 
 # Lowest versions the declared ranges allow (uv's lowest-direct resolution), unit tests only.
 rm -rf .venv-lowest
+# --python names the environment: make exports UV_PYTHON, which would otherwise win.
 if "$uv" venv --quiet --python "$py_old" .venv-lowest &&
-   VIRTUAL_ENV=.venv-lowest "$uv" pip install --quiet --compile-bytecode --resolution lowest-direct -e . \
+   "$uv" pip install --python .venv-lowest/bin/python --quiet --compile-bytecode --resolution lowest-direct -e . \
      "pytest>=8" "pytest-mock>=3.12" "pytest-asyncio>=0.24" "requests-mock>=1.12" "hypothesis>=6.100" "jsonschema>=4.18"; then
   versions=$(./.venv-lowest/bin/python -c 'from importlib.metadata import version as v; print(", ".join(f"{p} {v(p)}" for p in ("apache-airflow", "apache-airflow-providers-common-compat", "requests", "tenacity")))')
   run_row "lowest-direct ($versions) / Python 3.11" .venv-lowest tests/unit
