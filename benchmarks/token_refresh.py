@@ -2,7 +2,7 @@
 
 Worker processes are spawned fresh, like Airflow task processes, and share only the token cache
 directory; each runs its share of the tasks as threads, every task building its own hook and
-making one call (``testing/token_burst.py``). Side by side: the default file cache (one refresh
+making one call (``tests/support/token_burst.py``). Side by side: the default file cache (one refresh
 for the host) and ``auth_cache=memory`` (one refresh per process). A second burst after the
 emulator expired every token shows one refresh per token lifetime. Prints; asserts nothing.
 
@@ -12,14 +12,19 @@ emulator expired every token shows one refresh per token lifetime. Prints; asser
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
+from pathlib import Path
 
 from bench_common import emit, isolate_airflow, local_emulator_info, parser, use_connection
+
+# token_burst is a test helper kept out of the wheel (tests/support/): make <repo>/tests importable.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 
 def burst(emulator: object, cache: str, tasks: int, processes: int) -> tuple[int, int, int, float]:
     """(grants after the first burst, grants after a burst with every token expired, failures, seconds)."""
-    from airflow_provider_zohocrm.testing.token_burst import token_burst
+    from support.token_burst import token_burst
 
     info = local_emulator_info(emulator)
     conn = use_connection(info, auth_cache=cache)

@@ -16,10 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from airflow_provider_zohocrm.hooks import ZohoCRMHook
-from airflow_provider_zohocrm.testing.airflow_home import AirflowHome
 from airflow_provider_zohocrm.testing.emulator.server import ZohoCRMEmulator
 
 ROOT = Path(__file__).resolve().parent.parent
+# AirflowHome is a test helper kept out of the wheel (tests/support/): make <repo>/tests importable.
+sys.path.insert(0, str(ROOT / "tests"))
+from support.airflow_home import AirflowHome  # noqa: E402
+
 DAGS = ["zohocrm_release_pipeline", "zohocrm_cadence_backfill", "zohocrm_maintenance_window"]
 LOGICAL_DATE = "2026-01-01"
 BACKFILL_CADENCE = "554023000004092001"

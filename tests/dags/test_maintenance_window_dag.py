@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.airflow_home import AirflowHome
 
-from airflow_provider_zohocrm.testing.airflow_home import AirflowHome
 from airflow_provider_zohocrm.testing.emulator.server import ZohoCRMEmulator
 
 pytestmark = pytest.mark.dags

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.airflow_home import AirflowHome
 
-from airflow_provider_zohocrm.testing.airflow_home import AirflowHome
 from airflow_provider_zohocrm.testing.emulator.server import ZohoCRMEmulator
 
 pytestmark = pytest.mark.dags

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 import requests
+from support.token_burst import token_burst
 
 from airflow_provider_zohocrm.auth.token_cache import CACHE_DIR_ENV
 from airflow_provider_zohocrm.exceptions import ZohoCRMCreditsExhaustedError
 from airflow_provider_zohocrm.hooks.zoho_crm import ZohoCRMHook
 from airflow_provider_zohocrm.testing.emulator.server import ZohoCRMEmulator
-from airflow_provider_zohocrm.testing.token_burst import token_burst
 
 pytestmark = pytest.mark.integration
 

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.token_burst import BurstRound, split, token_burst
 
 from airflow_provider_zohocrm.auth.token_cache import CACHE_DIR_ENV, MEMORY_CACHE
 from airflow_provider_zohocrm.hooks.zoho_crm import ZohoCRMHook
 from airflow_provider_zohocrm.testing.emulator.server import ZohoCRMEmulator
-from airflow_provider_zohocrm.testing.token_burst import BurstRound, split, token_burst
 from airflow_provider_zohocrm.triggers import WorkflowRuleStatusTrigger
 
 pytestmark = pytest.mark.integration

@@ -1,6 +1,6 @@
 """Run DAGs through real Airflow in a throw-away home: SQLite metadata DB, no examples.
 
-Used by the demo and the end-to-end tests; also handy in a user's own tests::
+Used by the demo and the end-to-end tests (a repository helper, not shipped in the wheel)::
 
     home = AirflowHome(tmp_path, dags_folder="dags", env={"AIRFLOW_CONN_ZOHO_CRM_DEFAULT": ...})
     home.migrate()
