@@ -43,6 +43,13 @@ def _rule_status(core: EmulatorCore, request: Request, body: Body, args: tuple[s
     return 200, core.set_workflow_rule_active(args[0], body["active"])
 
 
+def _rule_status_lag(core: EmulatorCore, request: Request, body: Body, args: tuple[str, ...]) -> tuple[int, Any]:
+    reads = body.get("reads")
+    if isinstance(reads, bool) or not isinstance(reads, int):
+        raise ValueError('body must be {"reads": <a whole number from 0 to 1000>}')
+    return 200, core.set_workflow_rule_status_lag(args[0], reads)
+
+
 def _workflow_status(core: EmulatorCore, request: Request, body: Body, args: tuple[str, ...]) -> tuple[int, Any]:
     return 200, core.set_connected_workflow_status(args[0], str(body.get("status")))
 
@@ -74,6 +81,8 @@ _ENDPOINTS: list[tuple[str, str, Endpoint]] = [
     ("POST", "cadences", _add_cadence),
     ("POST", "connected_workflows/([0-9]+)/status", _workflow_status),
     ("POST", "workflow_rules/([^/]+)/status", _rule_status),
+    # {"reads": N}: the rule's next status change through the API shows in its GETs N reads late.
+    ("POST", "workflow_rules/([^/]+)/status_lag", _rule_status_lag),
     ("POST", "workflow_rules/([^/]+)", lambda c, r, b, a: (200, c.edit_workflow_rule(a[0], **b))),
 ]
 _COMPILED = [(method, re.compile(path), endpoint) for method, path, endpoint in _ENDPOINTS]

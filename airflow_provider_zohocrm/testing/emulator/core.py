@@ -330,6 +330,11 @@ class EmulatorCore:
             self.state.workflow_rules.set_status(rule_id, active)
             return self.state.workflow_rules.get_rule(rule_id)[1]
 
+    def set_workflow_rule_status_lag(self, rule_id: str, reads: int) -> dict[str, Any]:
+        """The rule's next status change through the API shows in its GETs only after ``reads`` reads."""
+        with self._lock:
+            return self.state.workflow_rules.set_status_lag(rule_id, reads)
+
     def edit_workflow_rule(self, rule_id: str, **changes: Any) -> dict[str, Any] | None:
         """Simulate another user's edit (e.g. a rename) so clients see ``modified_time`` change."""
         with self._lock:

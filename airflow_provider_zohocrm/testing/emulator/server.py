@@ -349,6 +349,12 @@ class ZohoCRMEmulator:
         """Flip a rule on or off as a CRM user would (no limits checked); returns the rule's GET body."""
         return self.core.set_workflow_rule_active(rule_id, active)
 
+    def set_workflow_rule_status_lag(self, rule_id: str, reads: int) -> dict[str, Any]:
+        """The rule's next status change through the API shows in its GETs only after ``reads`` reads
+        (the old status until then), so a status sensor has to wait for it; ``reads=0`` cancels.
+        """
+        return self.core.set_workflow_rule_status_lag(rule_id, reads)
+
     def edit_workflow_rule(self, rule_id: str, **changes: Any) -> dict[str, Any] | None:
         """Simulate another user's edit (e.g. a rename) so clients see ``modified_time`` change."""
         return self.core.edit_workflow_rule(rule_id, **changes)

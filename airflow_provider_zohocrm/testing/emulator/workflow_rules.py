@@ -23,6 +23,10 @@ Rules. Where they are silent:
   business_days / business_hours / hours, the only names the definitions of the GET answer list; a condition
   without instant actions has no ``instant_actions`` key (the definitions do not mark it nullable).
 - Error ``json_path`` values point into the request; nodes it did not send are named by their position.
+
+A control-API knob, ``set_status_lag``, makes a rule's next status change through the API show late:
+its GETs keep answering the old ``status.active`` for a number of reads, as a slow-to-propagate Zoho
+would. A status sensor then has to wait (and a deferrable one to defer) however fast it polls.
 """
 
 from __future__ import annotations
@@ -97,6 +101,8 @@ class WorkflowRuleStore:
         self._order: dict[str, list[str]] = {name: [] for name in self._modules}
         self._records: dict[str, dict[str, int]] = {}
         self._next_id = FIRST_NEW_ID
+        self._status_lags: dict[str, int] = {}  # rule id -> reads its next API status change shows late
+        self._stale: dict[str, tuple[bool, int]] = {}  # rule id -> (status shown, reads left)
         for seeded in seed_rules(self._modules) if seed else []:
             self._insert(copy.deepcopy(seeded.rule), seeded.pending_scheduled_records)
 
@@ -121,8 +127,16 @@ class WorkflowRuleStore:
         return 200, {"workflow_rules": items, "info": info}
 
     def get_rule(self, rule_id: str) -> Body:
-        """GET …/workflow_rules/{id}: the full rule, conditions and actions included."""
-        return 200, {"workflow_rules": [copy.deepcopy(self._rule_at_path(rule_id))]}
+        """GET …/workflow_rules/{id}: the full rule, conditions and actions included (a lagging status stale)."""
+        rule = copy.deepcopy(self._rule_at_path(rule_id))
+        if rule_id in self._stale:
+            shown, left = self._stale[rule_id]
+            rule["status"]["active"] = shown
+            if left > 1:
+                self._stale[rule_id] = (shown, left - 1)
+            else:
+                del self._stale[rule_id]
+        return 200, {"workflow_rules": [rule]}
 
     # --- API: write -------------------------------------------------------------------------------------
 
@@ -151,6 +165,7 @@ class WorkflowRuleStore:
         except ZohoError as error:
             return 400, {"workflow_rules": [error.envelope()]}
         if status is not None:
+            self._lag_status_change(draft["id"], rule["status"]["active"], status[0])
             self._set_active(draft, *status)
         self._touch(draft, API_USER)
         self._rules[draft["id"]] = draft
@@ -207,7 +222,24 @@ class WorkflowRuleStore:
         """Flip a rule on or off as someone in the CRM UI would; no limits are checked."""
         rule = self._existing(rule_id)
         rule["status"]["active"] = active
+        self._stale.pop(rule_id, None)
         self._touch(rule, OTHER_USER)
+
+    def set_status_lag(self, rule_id: str, reads: int) -> dict[str, Any]:
+        """The rule's next status change through the API shows in its GETs only after ``reads`` reads.
+
+        Those reads (GET …/workflow_rules/{id}; listings show the change at once) answer the status
+        the rule had before; the change itself is made and answered at once. One change only: the
+        lag is used up by it. ``reads=0`` cancels a lag not used yet.
+        """
+        self._existing(rule_id)
+        if isinstance(reads, bool) or not isinstance(reads, int) or not 0 <= reads <= 1000:
+            raise ValueError("reads must be a whole number from 0 to 1000")
+        if reads:
+            self._status_lags[rule_id] = reads
+        else:
+            self._status_lags.pop(rule_id, None)
+        return {"rule_id": rule_id, "reads": reads}
 
     def edit_rule(self, rule_id: str, **changes: Any) -> None:
         """Simulate another user's edit (e.g. a rename) so clients can observe a changed modified_time."""
@@ -248,12 +280,22 @@ class WorkflowRuleStore:
 
     def _remove(self, rule_id: str) -> None:
         rule = self._rules.pop(rule_id)
+        self._status_lags.pop(rule_id, None)
+        self._stale.pop(rule_id, None)
         self._order[rule["module"]["api_name"]].remove(rule_id)
         del self._records[rule_id]
 
     def _touch(self, rule: Rule, user: dict[str, Any]) -> None:
         rule["modified_time"] = self._now()
         rule["modified_by"] = dict(user)
+
+    def _lag_status_change(self, rule_id: str, before: bool, after: bool) -> None:
+        """Arm the stale reads of a lag set with ``set_status_lag`` if this update changes the status."""
+        if before == after:
+            return
+        self._stale.pop(rule_id, None)  # a later change ends an earlier one's stale reads
+        if rule_id in self._status_lags:
+            self._stale[rule_id] = (before, self._status_lags.pop(rule_id))
 
     def _set_active(self, rule: Rule, active: bool, delete_schedule_action: bool) -> None:
         """Deactivating with ``delete_schedule_action`` drops the rule's queued scheduled-action records."""
