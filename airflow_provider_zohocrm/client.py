@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from airflow_provider_zohocrm.connection import ZohoCRMConnectionSettings
     from airflow_provider_zohocrm.plan import PlannedRequest
 
+# What verify_credentials reads: cheap, and within the scope every automation call needs.
+CHECK_PATH = "settings/automation/workflow_rules"
+
 
 class ZohoCRMClient:
     """Typed Zoho CRM calls for one connection.
@@ -45,6 +48,18 @@ class ZohoCRMClient:
         self.workflow_rules = WorkflowRulesAPI(self.transport)
         self.connected_workflows = ConnectedWorkflowsAPI(self.transport)
         self.cadences = CadencesAPI(self.transport)
+
+    def verify_credentials(self) -> None:
+        """Prove the connection works now: a token the accounts server mints for it, then one cheap read.
+
+        Never answered from a token cache, so a wrong or regenerated client secret or a revoked
+        refresh token fails here (``ZohoCRMAuthError``) even while an older good token is cached.
+        The read (one workflow rule) needs the token's scope to cover the automation APIs; it
+        goes out with the new token, which
+        :meth:`~airflow_provider_zohocrm.auth.oauth.TokenManager.mint_fresh` put in the caches.
+        """
+        self.transport.tokens.mint_fresh()
+        self.request("GET", CHECK_PATH, params={"per_page": 1, "page": 1})
 
     def send(self, request: PlannedRequest) -> list[dict[str, Any]]:
         """Send a write planned by an API module's builder (as a dry run shows it); Zoho's result items."""

@@ -35,7 +35,10 @@ class ZohoCRMError(_Base):
         super().__init__(self._render())
 
     def _render(self) -> str:
-        head = " ".join(p for p in (str(self.status_code or ""), self.code or "") if p)
+        # A 2xx status is no error status: Zoho's accounts server answers its refusals with HTTP 200.
+        status = self.status_code
+        shown = "" if not status or (isinstance(status, int) and 200 <= status < 300) else str(status)
+        head = " ".join(p for p in (shown, self.code or "") if p)
         where = self.json_path or self.details.get("param_name") or self.details.get("api_name")
         text = f"{head}: {self.message}" if head else self.message
         if where:
@@ -133,8 +136,12 @@ _AUTH_CODES = {
     "'Scopes' list) and update the connection",
     "invalid_code": "The refresh token is invalid or revoked: generate a new one from Zoho's API console "
     "self-client and update the connection's refresh_token",
-    "invalid_client": "Check the connection's client id and the data center it was registered in",
-    "invalid_client_secret": "Check the connection's client secret",
+    # Zoho answers invalid_client for a wrong client secret too, and only 200 for either.
+    "invalid_client": "Check the Client ID and Client Secret in the connection against the client in Zoho's "
+    "API console (a regenerated secret must be copied here too), and that the connection's data center is "
+    "the one the client was registered in",
+    "invalid_client_secret": "Check the Client Secret in the connection against the client in Zoho's API "
+    "console (a regenerated secret must be copied here too) and that it belongs to the Client ID",
 }
 _PERMISSION_CODES = {
     "NO_PERMISSION": "Grant the Zoho user the permission listed in details (e.g. Manage Automations)",

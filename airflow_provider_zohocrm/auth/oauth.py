@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import logging
 import time
 from typing import TYPE_CHECKING, Any
@@ -36,8 +37,14 @@ MINT_WINDOW_SECONDS = 600.0
 
 
 def credential_key(settings: ZohoCRMConnectionSettings) -> str:
-    """A stable, non-reversible key for one credential (accounts server, client, refresh token)."""
-    material = "\0".join((settings.token_url, settings.client_id, settings.refresh_token))
+    """A stable, non-reversible key for one whole credential: accounts server, client id and secret, refresh token.
+
+    Every part of what the accounts server checks is in it, so a token cached for one credential
+    never serves another: a connection whose client secret is wrong (or was rotated) does not
+    borrow the token its correct twin minted, and fails as it should. The API host is not part
+    of it: the same credential gets the same token whatever environment it calls.
+    """
+    material = json.dumps([settings.token_url, settings.client_id, settings.client_secret, settings.refresh_token])
     return hashlib.sha256(material.encode()).hexdigest()[:40]
 
 
@@ -105,6 +112,36 @@ class TokenManager:
         """The token to retry with after Zoho rejected ``rejected``: a newer cached one, or a fresh one."""
         self.invalidate(rejected.value)
         return self.get(reject=rejected.value)
+
+    def mint_fresh(self) -> AccessToken:
+        """A token the accounts server grants now, never a cached one: proof that the credential works today.
+
+        A cached token proves only that the credential worked when it was minted (the secret may
+        since have been regenerated, the refresh token revoked). Transient failures are retried
+        under the connection's policy; a minting refusal remembered by any cache is honoured (no
+        request while it holds) and a new one is remembered, as :meth:`get` does. The new token
+        then goes into the caches, which saves the next caller a mint.
+        """
+        denial = self._active_denial()
+        if denial is not None:
+            raise throttle_error(denial, self.clock())
+        try:
+            token = self.policy.call(self._refresh, describe="Minting a Zoho CRM access token")
+        except ZohoCRMTokenThrottleError:
+            # No wait for a peer's token, unlike get(): it would prove nothing about this credential.
+            raise throttle_error(self._remember_denial(), self.clock()) from None
+        self._keep(token)
+        return token
+
+    def _keep(self, token: AccessToken) -> None:
+        """Cache a token minted outside :meth:`get`; a shared cache that cannot take it is skipped."""
+        with MEMORY_CACHE.refresh_lock(self.key):
+            MEMORY_CACHE.store(self.key, token)
+        if self.shared_cache:
+            try:
+                self.shared_cache.store(self.key, token)
+            except OSError as exc:
+                log.warning("Could not store the new access token in the shared cache (%s)", type(exc).__name__)
 
     def invalidate(self, value: str) -> None:
         """Forget a token Zoho rejected, everywhere it is cached, unless another caller already replaced it.
@@ -270,7 +307,7 @@ class TokenManager:
                 hint="Share one connection's token across tasks (the token cache) and retry after the 10-minute window",
             )
         raise ZohoCRMAuthError(
-            _token_error_message(error),
+            _token_error_message(error, settings),
             status_code=status,
             code=error,
             details={"conn_id": settings.conn_id},
@@ -322,9 +359,14 @@ def _lifetime(body: dict[str, Any]) -> float:
     return FALLBACK_LIFETIME_SECONDS
 
 
-def _token_error_message(error: str) -> str:
+def _token_error_message(error: str, settings: ZohoCRMConnectionSettings) -> str:
+    """What the accounts server's refusal means for this connection (no secret in it)."""
+    # Zoho answers invalid_client for a wrong client secret as well as for an unknown client id.
+    server = f"the accounts server {settings.accounts_url} (data center {settings.data_center!r})"
     return {
         "invalid_code": "Zoho rejected the refresh token (invalid_code): it is invalid, expired or revoked",
-        "invalid_client": "Zoho rejected the client id (invalid_client)",
-        "invalid_client_secret": "Zoho rejected the client secret (invalid_client_secret)",
+        "invalid_client": f"Zoho rejected the client (invalid_client): the client secret is likely wrong, "
+        f"or the client id is unknown to {server}",
+        "invalid_client_secret": "Zoho rejected the client secret (invalid_client_secret): "
+        "it does not belong to the client id",
     }.get(error, f"Zoho's accounts server refused the refresh ({error})")

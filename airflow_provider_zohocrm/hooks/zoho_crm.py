@@ -156,11 +156,20 @@ class ZohoCRMHook(BaseHook):
     unenroll_from_cadences = _Delegate("cadences", "unenroll")
 
     def test_connection(self) -> tuple[bool, str]:
-        """Mint (or reuse) an access token and make one cheap read; never reveals a secret."""
-        from airflow_provider_zohocrm.exceptions import ZohoCRMError
+        """Prove the credentials: a token minted now (never a cached one), then one cheap read.
+
+        Each test costs one of the 10 tokens Zoho mints per refresh token in 10 minutes. The
+        message never holds a secret.
+        """
+        from airflow_provider_zohocrm.exceptions import ZohoCRMError, ZohoCRMTokenThrottleError
 
         try:
-            self.request("GET", "settings/automation/workflow_rules", params={"per_page": 1, "page": 1})
+            self.client.verify_credentials()
+        except ZohoCRMTokenThrottleError as exc:
+            return False, (
+                f"Could not test the credentials now ({exc.code}): {exc.message}. Test again after that time; "
+                "until then this says nothing about whether the credentials are right"
+            )
         except ZohoCRMError as exc:
             return False, str(exc)
         except Exception as exc:  # a connection lookup failure, for instance

@@ -77,6 +77,20 @@ def test_render_minimal_and_fallback_locations():
     assert str(ZohoCRMError("m", code="X", details={"api_name": "name"})) == "X: m (at name)"
 
 
+@pytest.mark.parametrize("status", [200, 204])
+def test_render_leaves_out_a_success_status(status):
+    # Zoho's accounts server refuses a token with HTTP 200: the status is kept, not shown as an error.
+    error = ZohoCRMAuthError("refused", status_code=status, code="invalid_client", hint="Fix it")
+    assert str(error) == "invalid_client: refused. Fix it"
+    assert error.status_code == status
+    assert str(ZohoCRMServerError("odd answer", status_code=status)) == "odd answer"
+
+
+@pytest.mark.parametrize("status", [302, 400, 401, 429, 503])
+def test_render_shows_an_error_status(status):
+    assert str(ZohoCRMError("m", status_code=status, code="X")) == f"{status} X: m"
+
+
 def test_details_are_copied():
     details = {"json_path": "$.a"}
     error = ZohoCRMError("m", details=details)
@@ -105,6 +119,10 @@ def test_rate_limit_error_carries_retry_after():
 
 def test_auth_hint():
     assert "self-client" in auth_hint("invalid_code")
+    # Zoho answers invalid_client for a wrong secret too: the hint names both fields and the data center.
+    assert "Client ID and Client Secret in the connection" in auth_hint("invalid_client")
+    assert "data center" in auth_hint("invalid_client")
+    assert "Client Secret in the connection" in auth_hint("invalid_client_secret")
     assert auth_hint("something_new") == auth_hint("AUTHENTICATION_FAILURE")
     assert auth_hint("something_new") != auth_hint("invalid_code")
 

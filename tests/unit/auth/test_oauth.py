@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from urllib.parse import parse_qs
@@ -11,7 +12,7 @@ import requests
 
 from airflow_provider_zohocrm.auth import oauth
 from airflow_provider_zohocrm.auth.oauth import FALLBACK_LIFETIME_SECONDS, TokenManager, credential_key
-from airflow_provider_zohocrm.auth.token_cache import MEMORY_CACHE
+from airflow_provider_zohocrm.auth.token_cache import MEMORY_CACHE, FileTokenCache
 from airflow_provider_zohocrm.exceptions import (
     ZohoCRMAuthError,
     ZohoCRMRateLimitError,
@@ -69,15 +70,60 @@ def test_credential_key_is_stable_and_opaque():
 
 @pytest.mark.parametrize(
     "change",
-    [{"refresh_token": "other-refresh-token"}, {"login": "1000.OTHER"}, {"data_center": "eu"}],
+    [
+        {"refresh_token": "other-refresh-token"},
+        {"login": "1000.OTHER"},
+        {"password": "other-client-secret"},
+        {"data_center": "eu"},
+        {"accounts_url": "https://accounts.example.test"},
+    ],
 )
 def test_credential_key_differs_per_credential(change):
     assert credential_key(make_settings(**change)) != credential_key(make_settings())
 
 
-def test_credential_key_ignores_the_api_environment():
+@pytest.mark.parametrize(
+    "change", [{"environment": "sandbox"}, {"environment": "developer"}, {"api_url": "https://proxy.example.test"}]
+)
+def test_credential_key_ignores_the_api_host(change):
     # Same accounts server, client and refresh token → same access token, whatever the API host.
-    assert credential_key(make_settings(environment="sandbox")) == credential_key(make_settings())
+    assert credential_key(make_settings(**change)) == credential_key(make_settings())
+
+
+def _emulator_conn(emulator, monkeypatch, conn_id: str, **changes) -> str:
+    """A connection to ``emulator`` named ``conn_id``; ``changes`` override top-level fields or extras."""
+    doc = json.loads(emulator.connection_json())
+    for key, value in changes.items():
+        if key in ("login", "password"):
+            doc[key] = value
+        else:
+            doc["extra"][key] = value
+    monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(doc))
+    return conn_id
+
+
+@pytest.mark.parametrize("auth_cache", ["file", "memory"])
+def test_a_token_cached_for_one_client_secret_never_serves_another(emulator, monkeypatch, auth_cache):
+    good = ZohoCRMHook(_emulator_conn(emulator, monkeypatch, "zoho_good", auth_cache=auth_cache))
+    wrong = ZohoCRMHook(
+        _emulator_conn(emulator, monkeypatch, "zoho_wrong", auth_cache=auth_cache, password="wrong-client-secret")
+    )
+    good.request("GET", WORKFLOW_PATH)
+    cached = MEMORY_CACHE.load(good.transport.tokens.key)
+    assert cached is not None
+    if auth_cache == "file":
+        assert FileTokenCache().load(good.transport.tokens.key) == cached
+        MEMORY_CACHE.clear()  # only the host's file cache holds the good token now
+
+    with pytest.raises(ZohoCRMAuthError) as info:
+        wrong.request("GET", WORKFLOW_PATH)
+    assert info.value.code == "invalid_client"
+    assert "client secret" in str(info.value)
+    assert "wrong-client-secret" not in str(info.value)
+    assert emulator.stats()["token_grants"] == 1
+    # The good credential keeps its token: the refusal did not touch it.
+    assert good.request("GET", WORKFLOW_PATH)["workflow_rules"]
+    assert emulator.stats()["token_grants"] == 1
 
 
 # --- refresh and reuse -------------------------------------------------------------------------
@@ -265,19 +311,36 @@ def test_invalid_code_is_an_auth_error(zoho_conn, requests_mock, api, recorded_s
 
 
 @pytest.mark.parametrize(
-    ("error", "phrase"),
+    ("error", "phrases"),
     [
-        ("invalid_client", "client id"),
-        ("invalid_client_secret", "client secret"),
-        ("unsupported_grant", "unsupported_grant"),
+        (
+            "invalid_client",
+            (
+                "client secret is likely wrong",
+                "client id is unknown to the accounts server https://accounts.zoho.com (data center 'us')",
+                "Check the Client ID and Client Secret in the connection",
+                "data center",
+            ),
+        ),
+        ("invalid_client_secret", ("rejected the client secret", "Check the Client Secret in the connection")),
+        ("unsupported_grant", ("unsupported_grant",)),
     ],
 )
-def test_other_token_errors(zoho_conn, requests_mock, api, error, phrase):
-    requests_mock.post(TOKEN_URL, status_code=400, json={"error": error})
+@pytest.mark.parametrize("status", [200, 400])
+def test_other_token_errors(zoho_conn, requests_mock, api, error, phrases, status):
+    # Zoho's accounts server answers these with HTTP 200; a 200 is never shown as an error status.
+    requests_mock.post(TOKEN_URL, status_code=status, json={"error": error})
     with pytest.raises(ZohoCRMAuthError) as info:
         ZohoCRMHook().request("GET", WORKFLOW_PATH)
     assert info.value.code == error
-    assert phrase in str(info.value)
+    assert info.value.status_code == status
+    text = str(info.value)
+    assert text.startswith(f"{error}: " if status == 200 else f"400 {error}: ")
+    assert "200" not in text
+    for phrase in phrases:
+        assert phrase in text
+    for secret in (CLIENT_SECRET, REFRESH_TOKEN):
+        assert secret not in text
     assert len(token_requests(requests_mock)) == 1
 
 

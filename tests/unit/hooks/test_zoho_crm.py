@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import logging
+
 import pytest
 import requests
 
+from airflow_provider_zohocrm.auth.token_cache import MEMORY_CACHE, FileTokenCache
 from airflow_provider_zohocrm.exceptions import ZohoCRMConnectionConfigError
 from airflow_provider_zohocrm.hooks import ZohoCRMHook
-from unit.helpers import CANARIES, TOKEN_URL, WORKFLOW_URL, mock_token, token_body, token_requests
+from unit.helpers import CANARIES, TOKEN_URL, WORKFLOW_PATH, WORKFLOW_URL, mock_token, token_body, token_requests
 
 
 def test_class_attributes():
@@ -131,9 +135,158 @@ def test_test_connection_with_an_undefined_connection(requests_mock):
     assert requests_mock.request_history == []
 
 
-def test_test_connection_reuses_the_cached_token(zoho_conn, requests_mock):
-    mock_token(requests_mock)
-    requests_mock.get(WORKFLOW_URL, json={})
+def test_test_connection_mints_a_token_and_reads_with_it(zoho_conn, requests_mock):
+    requests_mock.post(
+        TOKEN_URL,
+        [{"json": token_body("cached-token-1111")}, {"json": token_body("fresh-token-2222")}],
+    )
+    api = requests_mock.get(WORKFLOW_URL, json={})
+    ZohoCRMHook().request("GET", "settings/automation/workflow_rules")
     assert ZohoCRMHook().test_connection()[0]
-    assert ZohoCRMHook().test_connection()[0]
-    assert len(token_requests(requests_mock)) == 1
+    # A cached token proves nothing about the credentials now: a new one was minted and read with.
+    assert len(token_requests(requests_mock)) == 2
+    assert api.request_history[-1].headers["Authorization"] == "Zoho-oauthtoken fresh-token-2222"
+    # ... and kept: the tasks that follow mint nothing.
+    ZohoCRMHook().request("GET", "settings/automation/workflow_rules")
+    assert len(token_requests(requests_mock)) == 2
+
+
+def test_test_connection_while_minting_is_refused(zoho_conn, requests_mock, recorded_sleeps):
+    token = requests_mock.post(TOKEN_URL, json={"error": "Access Denied", "status": "failure"})
+    api = requests_mock.get(WORKFLOW_URL, json={})
+    for _ in range(2):
+        ok, message = ZohoCRMHook().test_connection()
+        assert ok is False
+        assert message.startswith(
+            "Could not test the credentials now (Access Denied): Zoho refused to mint another access token"
+        )
+        assert "Test again after that time" in message
+        _assert_no_secret(message)
+    assert token.call_count == 1  # the refusal is remembered: the second test does not ask again
+    assert api.call_count == 0
+    assert recorded_sleeps == []
+
+
+# --- test_connection against the emulator ------------------------------------------------------
+
+
+def _emulator_conn(emulator, monkeypatch, conn_id, **changes):
+    """A connection to ``emulator`` named ``conn_id``; ``changes`` override login/password or extras."""
+    doc = json.loads(emulator.connection_json())
+    for key, value in changes.items():
+        if key in ("login", "password"):
+            doc[key] = value
+        else:
+            doc["extra"][key] = value
+    monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(doc))
+    return conn_id
+
+
+def test_test_connection_with_good_credentials(emulator, emulator_hook):
+    assert emulator_hook.test_connection() == (True, "Connected to Zoho CRM (us, production)")
+    assert emulator.stats()["token_grants"] == 1
+    assert [entry["path"] for entry in emulator.journal] == ["/oauth/v2/token", f"/crm/v8/{WORKFLOW_PATH}"]
+
+
+def test_test_connection_mints_although_a_token_is_cached(emulator, emulator_hook):
+    emulator_hook.request("GET", WORKFLOW_PATH)
+    assert ZohoCRMHook().test_connection()[0] is True
+    assert emulator.stats()["token_grants"] == 2
+
+
+@pytest.mark.parametrize("auth_cache", ["file", "memory"])
+def test_test_connection_wrong_secret_with_a_good_token_cached(emulator, monkeypatch, auth_cache):
+    good = ZohoCRMHook(_emulator_conn(emulator, monkeypatch, "zoho_good", auth_cache=auth_cache))
+    wrong = ZohoCRMHook(
+        _emulator_conn(emulator, monkeypatch, "zoho_wrong", auth_cache=auth_cache, password="wrong-client-secret")
+    )
+    good.request("GET", WORKFLOW_PATH)
+    # The good token cached under the wrong connection's own key too, as a cache keyed without
+    # the secret held it: the test must not trust it.
+    token = MEMORY_CACHE.load(good.transport.tokens.key)
+    MEMORY_CACHE.store(wrong.transport.tokens.key, token)
+    if auth_cache == "file":
+        FileTokenCache().store(wrong.transport.tokens.key, token)
+    assert wrong.request("GET", WORKFLOW_PATH)["workflow_rules"]  # the planted token does serve calls
+
+    ok, message = wrong.test_connection()
+    assert ok is False
+    assert message.startswith("invalid_client: ")
+    assert "client secret is likely wrong" in message
+    assert "Check the Client ID and Client Secret in the connection" in message
+    assert "wrong-client-secret" not in message
+    assert emulator.client_secret not in message
+    assert good.test_connection()[0] is True
+
+
+def test_test_connection_after_the_secret_was_regenerated(emulator, emulator_hook):
+    emulator_hook.request("GET", WORKFLOW_PATH)
+    emulator.tokens.client_secret = "regenerated-client-secret"  # Zoho's console issued a new secret
+    assert emulator_hook.request("GET", WORKFLOW_PATH)["workflow_rules"]  # the cached token still works
+    ok, message = ZohoCRMHook().test_connection()
+    assert ok is False
+    assert "client secret" in message
+
+
+@pytest.mark.parametrize("how", ["revoked", "wrong"])
+def test_test_connection_with_a_dead_refresh_token(emulator, emulator_hook, monkeypatch, how):
+    emulator_hook.request("GET", WORKFLOW_PATH)
+    conn_id = "zoho_crm_default"
+    if how == "revoked":
+        emulator.revoke_refresh_token()
+    else:
+        conn_id = _emulator_conn(emulator, monkeypatch, "zoho_other", refresh_token="1000.not-a-refresh-token")
+    ok, message = ZohoCRMHook(conn_id).test_connection()
+    assert ok is False
+    assert message.startswith("invalid_code: Zoho rejected the refresh token")
+    assert "1000.not-a-refresh-token" not in message
+
+
+def test_test_connection_without_the_scope(emulator):
+    emulator.set_config(scopes="ZohoCRM.modules.ALL")
+    ok, message = ZohoCRMHook().test_connection()
+    assert ok is False
+    assert "OAUTH_SCOPE_MISMATCH" in message
+
+
+def test_test_connection_after_ten_mints(emulator, emulator_hook, recorded_sleeps):
+    for _ in range(10):
+        assert ZohoCRMHook().test_connection()[0] is True
+    for _ in range(2):
+        ok, message = ZohoCRMHook().test_connection()
+        assert ok is False
+        assert "Could not test the credentials now (Access Denied): Zoho refused to mint" in message
+    assert emulator.stats()["token_denials"] == 1
+
+
+def test_test_connection_leaks_no_secret(emulator, monkeypatch, caplog, capfd):
+    import airflow.providers.common.compat.sdk as compat_sdk
+
+    monkeypatch.setattr(compat_sdk, "mask_secret", lambda value: None)  # nothing passes by being redacted
+    caplog.set_level(logging.DEBUG)
+    messages = [ZohoCRMHook().test_connection()[1]]
+    messages.append(
+        ZohoCRMHook(_emulator_conn(emulator, monkeypatch, "zoho_a", password="wrong-secret-5e8d")).test_connection()[1]
+    )
+    messages.append(
+        ZohoCRMHook(
+            _emulator_conn(emulator, monkeypatch, "zoho_b", refresh_token="1000.wrong-refresh-6c2f")
+        ).test_connection()[1]
+    )
+    emulator.revoke_refresh_token()
+    messages.append(ZohoCRMHook().test_connection()[1])
+    assert [message.split(":")[0] for message in messages] == [
+        "Connected to Zoho CRM (us, production)",
+        "invalid_client",
+        "invalid_code",
+        "invalid_code",
+    ]
+    out, err = capfd.readouterr()
+    texts = [*messages, caplog.text, *(record.getMessage() for record in caplog.records), out, err]
+    secrets = [emulator.client_secret, emulator.refresh_token, "wrong-secret-5e8d", "1000.wrong-refresh-6c2f"]
+    secrets += emulator.tokens.issued()
+    assert len(secrets) == 5  # the one good test minted one token
+    assert caplog.records
+    for text in texts:
+        for secret in secrets:
+            assert secret not in text
