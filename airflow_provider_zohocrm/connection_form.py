@@ -11,7 +11,7 @@ from typing import Any
 
 from airflow_provider_zohocrm.connection import EXTRAS, ExtraField
 
-# ExtraField.kind -> JSON schema type of its form field (nullable: every extra may be left empty).
+# ExtraField.kind -> JSON schema type of its form field; nullable unless the extra is required.
 _SCHEMA_TYPES: dict[str, str] = {
     "secret": "string",
     "choice": "string",
@@ -26,9 +26,19 @@ def _json_number(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
+def form_label(field: ExtraField) -> str:
+    """The label both UIs show; a required extra says so (the 2.11–3.1 form cannot mark it otherwise)."""
+    return f"{field.label} (required)" if field.required else field.label
+
+
 def conn_field(field: ExtraField) -> dict[str, Any]:
-    """The provider-metadata form field (label, description, JSON schema) of one extra."""
-    schema: dict[str, Any] = {"type": [_SCHEMA_TYPES[field.kind], "null"]}
+    """The provider-metadata form field (label, description, JSON schema) of one extra.
+
+    Airflow >= 3.2's UI marks a field required, and will not save the form without it, when its
+    schema ``type`` does not admit ``"null"``: a required extra is a plain ``"string"``.
+    """
+    kind = _SCHEMA_TYPES[field.kind]
+    schema: dict[str, Any] = {"type": kind if field.required else [kind, "null"]}
     if field.kind == "secret":
         schema["format"] = "password"
     if field.choices:
@@ -37,7 +47,7 @@ def conn_field(field: ExtraField) -> dict[str, Any]:
         schema["minimum"] = 1
     if field.default is not None:
         schema["default"] = _json_number(field.default)
-    return {"label": field.label, "description": field.description, "schema": schema}
+    return {"label": form_label(field), "description": field.description, "schema": schema}
 
 
 def conn_fields() -> dict[str, dict[str, Any]]:
@@ -72,6 +82,9 @@ def connection_form_widgets() -> dict[str, Any]:
     """wtforms fields for the Airflow 2.11–3.1 UIs; ``{}`` where wtforms is not installed (3.x).
 
     Data center and environment render as a select only where the UI reads ``CONN_FIELDS`` (3.2+).
+    No field gets a required validator: Airflow 2 puts every connection type's extras in one form,
+    so it would refuse to save a connection of any other type; the label says "(required)" instead
+    and the hook reports a missing value naming it.
     """
     try:
         from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, BS3TextFieldWidget
@@ -83,7 +96,7 @@ def connection_form_widgets() -> dict[str, Any]:
 
     widgets: dict[str, Any] = {}
     for field in EXTRAS:
-        label = lazy_gettext(field.label)
+        label = lazy_gettext(form_label(field))
         if field.kind == "choice":
             # Airflow 2.x forms accept only text, password, integer and boolean fields: the allowed
             # values go in the description and the hook validates the choice.

@@ -61,11 +61,24 @@ def test_hook_class_resolves(conn_type):
     assert conn_type["hook-name"] == ZohoCRMHook.hook_name
 
 
+def _required_in_the_ui(field: dict) -> bool:
+    """Airflow >= 3.2's UI rule (its ``isRequired``): a schema type that does not admit null."""
+    kind = field["schema"].get("type")
+    return bool(kind) and (not isinstance(kind, list) or "null" not in kind)
+
+
 def test_conn_fields_are_the_extra_fields(conn_type):
     assert tuple(conn_type["conn-fields"]) == connection.EXTRA_FIELDS
     for key, field in conn_type["conn-fields"].items():
         assert field["label"], key
-        assert "null" in field["schema"]["type"], key
+
+
+def test_only_the_refresh_token_is_required(conn_type):
+    fields = conn_type["conn-fields"]
+    assert {key for key, field in fields.items() if _required_in_the_ui(field)} == {"refresh_token"}
+    assert fields["refresh_token"]["schema"] == {"type": "string", "format": "password"}
+    assert fields["refresh_token"]["label"] == "Refresh Token (required)"
+    assert {field.key for field in EXTRAS if field.required} == {"refresh_token"}
 
 
 def test_conn_field_choices_match_the_parser(conn_type):
@@ -84,15 +97,15 @@ def test_conn_fields_follow_the_extras_table(conn_type):
     numeric = {"positive_float": "number", "positive_int": "integer"}
     for field in EXTRAS:
         form = conn_type["conn-fields"][field.key]
-        assert (form["label"], form["description"]) == (field.label, field.description)
+        label = f"{field.label} (required)" if field.required else field.label
+        assert (form["label"], form["description"]) == (label, field.description)
         schema = form["schema"]
         assert schema.get("default") == field.default, field.key
         assert schema.get("enum", []) == list(field.choices), field.key
+        kind = numeric.get(field.kind, "string")
+        assert schema["type"] == (kind if field.required else [kind, "null"]), field.key
         if field.kind in numeric:
-            assert schema["type"] == [numeric[field.kind], "null"]
             assert schema["minimum"] == 1
-        else:
-            assert schema["type"] == ["string", "null"]
 
 
 def test_integral_number_defaults_read_as_written(conn_type):
@@ -127,6 +140,10 @@ def test_form_widgets_match_conn_fields(conn_type):
     assert widgets["timeout"].field_class.__name__ == "IntegerField"
     assert widgets["accounts_url"].field_class.__name__ == "StringField"
     for field in EXTRAS:
+        # No required validator (Airflow 2 shares one form among all connection types): the label says it.
+        assert not any("Required" in type(v).__name__ for v in widgets[field.key].kwargs.get("validators", []))
+        label = str(widgets[field.key].args[0])
+        assert label == (f"{field.label} (required)" if field.required else field.label), field.key
         description = widgets[field.key].kwargs["description"]
         assert description.startswith(field.description), field.key
         if field.choices:
@@ -147,7 +164,7 @@ def test_provider_info_is_a_fresh_copy():
     second = get_provider_info()["connection-types"][0]
     assert second["ui-field-behaviour"]["relabeling"]["login"] == "Client ID"
     assert second["conn-fields"]["timeout"]["schema"]["default"] == 30
-    assert CONN_FIELDS["refresh_token"]["label"] == "Refresh Token"
+    assert CONN_FIELDS["refresh_token"]["label"] == "Refresh Token (required)"
     assert CONN_FIELDS["timeout"]["schema"]["default"] == 30
 
 
