@@ -1,6 +1,7 @@
-# Two entry points: `make demo` (example DAGs against the bundled emulator) and `make test`
-# (lint, types, the whole suite on Airflow 3.x and 2.11.x, and the support matrix). Both install
-# what they need, pinned by uv.lock, into project-local environments.
+# Entry points: `make demo` (example DAGs against the bundled emulator), `make test` (lint, types,
+# the whole suite on Airflow 3.x and 2.11.x, and the support matrix) and `make deploy-test` (the
+# example DAGs in a real Airflow 3 deployment). All install what they need, pinned by uv.lock,
+# into project-local environments.
 
 PYTHON ?= python3
 UV_VERSION := 0.13.8
@@ -12,7 +13,7 @@ export UV_PYTHON := $(shell $(PYTHON) -c 'import sys; print(sys.executable)')
 export UV_LINK_MODE := copy
 PYTEST_ARGS ?=
 
-.PHONY: demo test matrix lint env env-af3 env-af2 bench clean
+.PHONY: demo test deploy-test matrix lint env env-af3 env-af2 bench clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -36,6 +37,11 @@ test: env lint
 	bash scripts/run_tests.sh "$(AF3_ENV)" "$(AF2_ENV)" $(PYTEST_ARGS) || status=1; \
 	bash scripts/matrix.sh "$(UV)" || status=1; \
 	exit $$status
+
+# A real Airflow 3 deployment (api-server, scheduler, dag-processor, triggerer as separate processes)
+# runs every example DAG triggered without a logical date; see tests/deployment/test_deployment.py.
+deploy-test: env-af3
+	$(AF3_ENV)/bin/python -m pytest -p no:cacheprovider tests/deployment
 
 # The support matrix alone: Airflow 3.0/3.1/3.2 and Python 3.13 (unit + integration), lowest-direct (unit).
 matrix: $(UV)
