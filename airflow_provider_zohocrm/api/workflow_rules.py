@@ -1,4 +1,4 @@
-"""Zoho CRM workflow rules: Update Workflow Rule (incl. activate/deactivate) and Reorder Workflow Rules.
+"""Zoho CRM workflow rules: Create and Update Workflow Rule (incl. activate/deactivate), Reorder Workflow Rules.
 
 Every write is first built as a :class:`~airflow_provider_zohocrm.plan.PlannedRequest` by a
 module-level function, so an operator's dry-run plan is exactly what the client sends.
@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_zohocrm.api.base import APIFamily, first_item, listed_id
-from airflow_provider_zohocrm.exceptions import ZohoCRMValidationError
+from airflow_provider_zohocrm.exceptions import ZohoCRMServerError, ZohoCRMValidationError
 from airflow_provider_zohocrm.plan import PlannedRequest, planned
-from airflow_provider_zohocrm.validation import preview, validate_bool, validate_id, validate_module
+from airflow_provider_zohocrm.validation import is_id, preview, validate_bool, validate_id, validate_module
 
 if TYPE_CHECKING:
     from airflow_provider_zohocrm.api.reorder import ReorderPlan
@@ -19,9 +19,87 @@ if TYPE_CHECKING:
 RULES_PATH = "settings/automation/workflow_rules"
 REORDER_PATH = f"{RULES_PATH}/actions/reorder"
 POSITION_KEYS = frozenset({"id", "module_specific_sequence"})
+CREATE_REQUIRED = ("name", "module", "execute_when", "conditions")
+# Actions that name a configured template by its id (Create Workflow Rule's associate actions); the
+# others are defined inline in the rule and get an id of their own when created.
+ASSOCIATE_ACTIONS = frozenset({"field_updates", "email_notifications", "tasks", "webhooks", "functions"})
 # The highest position a reorder may give: Zoho counts positions from 1 and an org holds at most
 # 2,500 workflow rules (``rules_count.total_rules_limit``), so no module has a rule further down.
 MAX_POSITION = 2500
+
+
+def create_request(rule: Any) -> PlannedRequest:
+    """POST of one new rule (Create Workflow Rule: exactly one per request), checked before anything is sent.
+
+    ``rule`` needs ``name``, ``module`` (an API name or ``{api_name, id}``), ``execute_when`` and at
+    least one condition; conditions, scheduled actions and inline actions are new, so they carry no
+    id (associate actions name their template by id). Zoho creates a rule active and refuses
+    ``status.active`` false: deactivate it after creating it. The shapes Zoho's pages and
+    definitions differ on (``b_days`` or ``business_days``, ``criteria`` beside or inside
+    ``criteria_details``) both pass, as for updates.
+    """
+    from airflow_provider_zohocrm.api.workflow_rules_validation import validate_rule_update
+
+    if not isinstance(rule, dict):
+        raise ZohoCRMValidationError(
+            f"rule must be a JSON object; got {type(rule).__name__}",
+            details={"json_path": "rule"},
+            hint="Pass the rule as a dict with name, module, execute_when and conditions",
+        )
+    body = dict(rule)
+    if isinstance(body.get("module"), str):
+        body["module"] = {"api_name": validate_module(body["module"], "rule.module")}
+    for key in CREATE_REQUIRED:
+        if body.get(key) is None or body.get(key) == []:
+            raise ZohoCRMValidationError(
+                f"rule.{key} is required to create a workflow rule",
+                details={"json_path": f"rule.{key}"},
+                hint="A new rule needs name, module, execute_when and at least one condition",
+            )
+    if "id" in body:
+        raise ZohoCRMValidationError(
+            "rule.id must not be given: Zoho assigns the id of a new rule",
+            details={"json_path": "rule.id"},
+            hint="Drop the id, or update the existing rule instead",
+        )
+    status = body.get("status")
+    if isinstance(status, dict) and status.get("active") is False:
+        raise ZohoCRMValidationError(
+            "rule.status.active is false: Zoho creates workflow rules active only",
+            details={"json_path": "rule.status.active"},
+            hint="Create the rule, then deactivate it (status_request(rule_id, False))",
+        )
+    validate_rule_update(body, None)
+    _check_all_new(body["conditions"])
+    module = body["module"].get("api_name") or body["module"].get("id")
+    return planned(
+        "POST", RULES_PATH, f"create workflow rule {body['name']!r} in {module}", body={"workflow_rules": [body]}
+    )
+
+
+def _check_all_new(conditions: list[dict[str, Any]]) -> None:
+    """In a create nothing exists yet: no removal, no condition or scheduled-action id, no inline action id."""
+    for index, condition in enumerate(conditions):
+        path = f"rule.conditions[{index}]"
+        _refuse_reference(condition, path)
+        boxes = [(f"{path}.instant_actions.actions", (condition.get("instant_actions") or {}).get("actions") or [])]
+        for number, group in enumerate(condition.get("scheduled_actions") or []):
+            _refuse_reference(group, f"{path}.scheduled_actions[{number}]")
+            boxes.append((f"{path}.scheduled_actions[{number}].actions", group.get("actions") or []))
+        for where, actions in boxes:
+            for number, action in enumerate(actions):
+                _refuse_reference(action, f"{where}[{number}]", keep_id=action.get("type") in ASSOCIATE_ACTIONS)
+
+
+def _refuse_reference(item: dict[str, Any], where: str, *, keep_id: bool = False) -> None:
+    for key in ("_delete",) if keep_id else ("id", "_delete"):
+        if key in item:
+            raise ZohoCRMValidationError(
+                f"{where}.{key} is given, but a new rule has nothing to refer to yet",
+                details={"json_path": f"{where}.{key}"},
+                hint="Leave ids and removals out of a new rule's conditions, scheduled actions and inline "
+                "actions (associate actions keep the id of their template)",
+            )
 
 
 def update_request(rule_id: str, rule: dict[str, Any]) -> PlannedRequest:
@@ -156,6 +234,23 @@ class WorkflowRulesAPI(APIFamily):
         rule_id = validate_id(rule_id, "rule_id")
         body = self.transport.request("GET", f"{RULES_PATH}/{rule_id}")
         return first_item(body, "workflow_rules", f"workflow rule {rule_id}")
+
+    def create(self, rule: dict[str, Any]) -> str:
+        """Create one rule (see :func:`create_request`); its id. Zoho appends it to the module's order, active.
+
+        Sent once: a blind retry of a create could make the rule twice.
+        """
+        items = self.send(create_request(rule), "workflow_rules")
+        item = items[0] if items else {}
+        rule_id = (item.get("details") or {}).get("id")
+        if item.get("status") != "success" or not is_id(rule_id):
+            raise ZohoCRMServerError(
+                f"Zoho CRM did not confirm the create: {item.get('code') or 'no result'} {item.get('message') or ''}",
+                code=item.get("code"),
+                details={"json_path": "$.workflow_rules[0].details.id"},
+                hint="List the module's workflow rules to see whether it was created",
+            )
+        return str(rule_id)
 
     def update(self, rule_id: str, rule: dict[str, Any]) -> dict[str, Any]:
         """Send ``rule`` (the changes, as Update Workflow Rule documents them); Zoho's success item.

@@ -108,7 +108,7 @@ def file_error(
 ) -> ZohoCRMValidationError:
     """The typed error for a problem in ``file`` (and its ``rule``, at the field ``path``)."""
     where = f"{file}: rule {rule}" if rule else file
-    text = f"{where}: {path}: {problem}" if path else f"{where}: {problem}"
+    text = f"{where}: {problem}"  # the path follows as "(at ...)", see ZohoCRMError
     return ZohoCRMValidationError(
         text, details={"file": file, "rule": rule, "json_path": path}, hint=hint or "Fix the file and run again"
     )
