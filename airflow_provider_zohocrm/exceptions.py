@@ -108,6 +108,10 @@ class ZohoCRMDriftError(ZohoCRMError):
     """Automation changed in Zoho since its snapshot in a way a restore would overwrite; ``details["drift"]``."""
 
 
+class ZohoCRMPlanStaleError(ZohoCRMDriftError):
+    """Zoho changed since an automation plan was computed (its fingerprint differs): nothing was written."""
+
+
 class ZohoCRMConnectionConfigError(ZohoCRMValidationError):
     """The Airflow connection is missing a field or holds an invalid one."""
 
