@@ -1,4 +1,4 @@
-"""Run benchmarks P1-P6, each in its own interpreter, and print one table (about 2.5 minutes on 2 cores).
+"""Run benchmarks P1-P7, each in its own interpreter, and print one table (about 2.5 minutes on 2 cores).
 
 Each script runs in a fresh process so imports, threads and memory of one never colour another
 (P6's peak memory in particular). ``--full`` uses the larger sizes: more records for P3, more
@@ -41,6 +41,7 @@ BENCHMARKS: dict[str, tuple[str, str, list[str], list[str]]] = {
         ["--calls", "500"],
     ),
     "P6": ("peak memory, 1,000,000-record un-enroll", "unenroll_memory.py", [], []),
+    "P7": ("as-code export+plan s, 500 rules / 10 modules", "as_code.py", [], []),
 }
 
 
