@@ -14,6 +14,11 @@ How a file rule is compared with Zoho's (both canonical, :mod:`.normalize`):
   only its differing keys: exactly the merge Update Workflow Rule documents. The order of actions
   and groups within a condition carries no meaning and is not compared.
 
+A reference (an object of ``api_name`` and ``id`` only: a module, a trigger module, a field) that
+names the same ``api_name`` as Zoho's at the same place is Zoho's (:func:`align`): ids of modules
+and fields are the org's, so files exported from a sandbox plan no change for them in production,
+and what is sent carries the target org's ids.
+
 Every difference has a path into the file's rule (``conditions[0].scheduled_actions[0].execute_after.unit``);
 an item the file lacks is named by its live id (``conditions[id=4876...]``).
 """
@@ -81,6 +86,7 @@ def rule_diff(want: Node, have: Node) -> RuleDiff:
                 result.body["conditions"] = entries
                 result.changes += found
             continue
+        value = align(value, have.get(key))
         if matches(value, have.get(key)):
             continue
         result.changes += differences(value, have.get(key), key)
@@ -168,7 +174,7 @@ def conditions_patch(want: list[Node], have: list[Node]) -> tuple[list[Node], li
         entries.append({"id": have[index]["id"], "_delete": None})
         changes.append(change(f"conditions[id={have[index]['id']}]", have[index], None))
     for wi, hi in pairs:
-        entry, found = _condition_patch(want[wi], have[hi], f"conditions[{wi}]")
+        entry, found = _condition_patch(align(want[wi], have[hi]), have[hi], f"conditions[{wi}]")
         if found:
             entries.append({"id": have[hi]["id"], **entry})
             changes += found
@@ -216,9 +222,10 @@ def actions_patch(want: list[Node], have: list[Node], path: str) -> tuple[list[N
         entries.append({"id": have[index]["id"], "type": have[index].get("type"), "_delete": None})
         changes.append(change(f"{path}[id={have[index]['id']}]", have[index], None))
     for wi, hi in pairs:
+        aligned = align(want[wi], have[hi])
         patch = {
             key: copy.deepcopy(value)
-            for key, value in want[wi].items()
+            for key, value in aligned.items()
             if key not in ("id", "type") and not matches(value, have[hi].get(key))
         }
         if patch:
@@ -242,7 +249,7 @@ def groups_patch(want: list[Node], have: list[Node], path: str) -> tuple[list[No
         changes.append(change(f"{where}[id={have[index]['id']}]", have[index], None))
     for wi, hi in pairs:
         entry: Node = {}
-        after = want[wi].get("execute_after")
+        after = align(want[wi].get("execute_after"), have[hi].get("execute_after"))
         if not matches(after, have[hi].get("execute_after")):
             entry["execute_after"] = copy.deepcopy(after)
             changes += differences(after, have[hi].get("execute_after"), f"{where}[{wi}].execute_after")
@@ -293,14 +300,37 @@ def new_action(action: Node) -> Node:
 
 
 def create_body(want: Node, module: str) -> Node:
-    """The Create Workflow Rule body of a file rule: its definition, every condition new."""
+    """The Create Workflow Rule body of a file rule: its definition, every condition new.
+
+    A trigger module naming the rule's own module is left out (Zoho defaults to it), so a rule
+    exported from another org does not carry that org's module id.
+    """
     body: Node = {"name": want["name"], "module": {"api_name": module}}
     for key, value in want.items():
         if key in ("id", "active", "name", "conditions"):
             continue
         body[key] = _sendable(key, value)
+    details = node(node(body.get("execute_when")).get("details"))
+    if node(details.get("trigger_module")).get("api_name") == module:
+        del details["trigger_module"]
     body["conditions"] = [new_condition(condition) for condition in nodes(want.get("conditions"))]
     return body
+
+
+def align(want: Any, have: Any) -> Any:
+    """``want`` with each reference naming the ``api_name`` Zoho's names at the same place replaced by Zoho's."""
+    if _is_reference(want):
+        same = isinstance(have, dict) and _is_reference(have) and have.get("api_name") == want.get("api_name")
+        return copy.deepcopy(have) if same else want
+    if isinstance(want, dict) and isinstance(have, dict):
+        return {key: align(value, have.get(key)) for key, value in want.items()}
+    if isinstance(want, list) and isinstance(have, list) and len(want) == len(have):
+        return [align(w, h) for w, h in zip(want, have, strict=True)]
+    return want
+
+
+def _is_reference(value: Any) -> bool:
+    return isinstance(value, dict) and "api_name" in value and set(value) <= {"api_name", "id"}
 
 
 def _join(path: str, key: Any) -> str:

@@ -65,9 +65,11 @@ class Session:
         return self.transport.calls
 
     def progress(self, message: str) -> None:
-        log.info("%s", message)
+        """Report a long read or write: to ``progress`` when given (the CLI's stderr, a task's log), else the log."""
         if self._progress is not None:
             self._progress(message)
+        else:
+            log.info("%s", message)
 
     def parallel(self, function: Callable[[T], R], items: Sequence[T]) -> list[R]:
         """``function`` of each item, on up to ``workers`` threads; results in ``items``' order.

@@ -358,6 +358,36 @@ def test_a_new_inactive_rule_placed_first_is_created_deactivated_and_moved(
     assert not make_plan(client, str(exported)).has_changes
 
 
+def test_files_of_another_org_match_by_name_and_plan_no_change(
+    client: ZohoCRMClient, emulator: ZohoCRMEmulator, exported: Path
+) -> None:
+    """A sandbox export promoted to production: rule, condition, group, inline action, module and field
+    ids differ; associate templates, tags and users are the same (a sandbox is a copy of its production org)."""
+    leads = load(exported, "Leads")
+    fake = iter(range(5000000000000000001, 5000000000000001000))
+
+    def other_ids(value: Any, parent: str = "") -> None:
+        if isinstance(value, dict):
+            keep = value.get("type") in ASSOCIATE or parent in ("tags", "resource")
+            if "id" in value and value["id"] is not None and not keep:
+                value["id"] = str(next(fake))
+            for key, item in value.items():
+                other_ids(item, key)
+        elif isinstance(value, list):
+            for item in value:
+                other_ids(item, parent)
+
+    other_ids(leads)
+    assert rule(load(exported, "Leads"), ASSIGN)["name"] == leads["rules"][0]["name"]
+    save(exported, "Leads", leads)
+    since = last_seq(emulator)
+    plan = make_plan(client, str(exported))
+    assert plan.steps == []
+    assert plan.unmanaged == []
+    assert verify_state(client, str(exported)) == []
+    assert writes(emulator, since) == []
+
+
 def test_every_kind_of_rule_change_round_trips(
     client: ZohoCRMClient, emulator: ZohoCRMEmulator, exported: Path
 ) -> None:

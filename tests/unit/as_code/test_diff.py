@@ -181,3 +181,34 @@ def test_a_create_body_has_every_condition_new() -> None:
     assert "id" not in condition["scheduled_actions"][0]
     assert [action.get("id") for action in condition["instant_actions"]["actions"]] == [NOTIFY, None]
     assert body["lock"] == {"message": None, "status": False}
+
+
+def test_references_naming_the_same_module_or_field_are_zohos_whatever_their_ids() -> None:
+    def other_org(rule: dict[str, Any]) -> None:
+        rule["execute_when"]["details"]["trigger_module"]["id"] = "111"
+        rule["conditions"][0]["criteria_details"]["criteria"]["field"]["id"] = "222"
+        rule["conditions"][0]["instant_actions"]["actions"][1]["details"]["module"]["id"] = "333"
+
+    assert rule_diff(edited(other_org), have()).body == {}
+
+    def and_renamed(rule: dict[str, Any]) -> None:
+        other_org(rule)
+        rule["execute_when"]["type"] = "edit"
+        rule["conditions"][0]["instant_actions"]["actions"][1]["details"]["over_write"] = True
+
+    body = rule_diff(edited(and_renamed), have()).body
+    assert body["execute_when"]["details"]["trigger_module"] == {"api_name": "Leads", "id": "4876876000000002175"}
+    sent = body["conditions"][0]["instant_actions"]["actions"][0]["details"]
+    assert sent["module"] == {"api_name": "Leads", "id": "4876876000000002175"}
+    validate_rule_update(body, RAW)
+    moved = rule_diff(
+        edited(lambda r: r["execute_when"]["details"].update(trigger_module={"api_name": "Deals"})), have()
+    )
+    assert moved.body["execute_when"]["details"]["trigger_module"] == {"api_name": "Deals"}
+
+
+def test_a_create_body_leaves_out_a_trigger_module_naming_the_rules_module() -> None:
+    body = create_body(edited(lambda r: r.pop("id")), "Leads")
+    assert body["execute_when"] == {"type": "create_or_edit", "details": {"repeat": False}}
+    other = create_body(edited(lambda r: r.pop("id")), "Contacts")
+    assert other["execute_when"]["details"]["trigger_module"]["api_name"] == "Leads"
