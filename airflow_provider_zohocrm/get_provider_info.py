@@ -35,6 +35,7 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_provider_zohocrm.operators.connected_workflows",
                     "airflow_provider_zohocrm.operators.cadences",
                     "airflow_provider_zohocrm.operators.automation",
+                    "airflow_provider_zohocrm.operators.as_code",
                 ],
             }
         ],
@@ -44,6 +45,7 @@ def get_provider_info() -> dict[str, Any]:
                 "python-modules": [
                     "airflow_provider_zohocrm.sensors.workflow_rules",
                     "airflow_provider_zohocrm.sensors.connected_workflows",
+                    "airflow_provider_zohocrm.sensors.as_code",
                 ],
             }
         ],

@@ -23,11 +23,19 @@ _EXPORTS = {
     "SnapshotAutomationOperator": "automation",
     "PauseAutomationOperator": "automation",
     "RestoreAutomationOperator": "automation",
+    "AutomationExportOperator": "as_code",
+    "AutomationPlanOperator": "as_code",
+    "AutomationApplyOperator": "as_code",
+    "AutomationVerifyOperator": "as_code",
 }
 
 __all__ = [
     "ActivateConnectedWorkflowOperator",
     "ActivateWorkflowRuleOperator",
+    "AutomationApplyOperator",
+    "AutomationExportOperator",
+    "AutomationPlanOperator",
+    "AutomationVerifyOperator",
     "CreateConnectedWorkflowOperator",
     "DeactivateConnectedWorkflowOperator",
     "DeactivateWorkflowRuleOperator",
@@ -41,6 +49,12 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from airflow_provider_zohocrm.operators.as_code import (
+        AutomationApplyOperator,
+        AutomationExportOperator,
+        AutomationPlanOperator,
+        AutomationVerifyOperator,
+    )
     from airflow_provider_zohocrm.operators.automation import (
         PauseAutomationOperator,
         RestoreAutomationOperator,
