@@ -30,9 +30,11 @@ EXAMPLE_DAGS = REPO / "example_dags"
 SERVICES = ("api-server", "scheduler", "dag-processor", "triggerer")
 # Filled by the fixtures, printed by conftest.pytest_terminal_summary.
 TIMINGS: dict[str, float] = {}
-# The emulator's credentials: unique canaries, so any hit in a log is a leak, never a coincidence.
+# The emulators' credentials: unique canaries, so any hit in a log is a leak, never a coincidence.
 CLIENT_SECRET = f"canary-client-secret-{uuid.uuid4().hex}"
 REFRESH_TOKEN = f"1000.canary-refresh-token-{uuid.uuid4().hex}"
+SANDBOX_CLIENT_SECRET = f"canary-sandbox-client-secret-{uuid.uuid4().hex}"
+SANDBOX_REFRESH_TOKEN = f"1000.canary-sandbox-refresh-token-{uuid.uuid4().hex}"
 
 
 def example_dag_ids(folder: Path = EXAMPLE_DAGS) -> list[str]:

@@ -109,7 +109,7 @@ class ProcessTracker:
                 continue
 
     def listeners(self) -> list[tuple[str, int, str, int]]:
-        """``(service, pid, address, port)`` of every listening TCP or bound UDP socket of a live process seen."""
+        """``(service, pid, address, port)`` of every listening socket of a live process seen."""
         found = []
         for name, process in self.alive():
             try:
@@ -117,7 +117,9 @@ class ProcessTracker:
             except (psutil.NoSuchProcess, psutil.AccessDenied):
                 continue
             for conn in connections:
-                if conn.status == psutil.CONN_LISTEN or (conn.type == socket.SOCK_DGRAM and conn.laddr):
+                # TCP in LISTEN, or UDP bound and not connected (a connected one is a client's, e.g. DNS).
+                udp_server = conn.type == socket.SOCK_DGRAM and conn.laddr and not conn.raddr
+                if conn.status == psutil.CONN_LISTEN or udp_server:
                     found.append((name, process.pid, conn.laddr.ip, conn.laddr.port))
         return found
 
