@@ -1,7 +1,7 @@
-# Entry points: `make demo` (example DAGs against the bundled emulator), `make test` (lint, types,
-# the whole suite on Airflow 3.x and 2.11.x, and the support matrix) and `make deploy-test` (the
-# example DAGs in a real Airflow 3 deployment). All install what they need, pinned by uv.lock,
-# into project-local environments.
+# Entry points: `make demo` (example DAGs against the bundled emulator) and `make test` (lint, types,
+# the whole suite on Airflow 3.x and 2.11.x, the support matrix and `make deploy-test`: the example
+# DAGs in a real Airflow 3 deployment). All install what they need, pinned by uv.lock, into
+# project-local environments.
 
 PYTHON ?= python3
 UV_VERSION := 0.13.8
@@ -36,6 +36,7 @@ test: env lint
 	@status=0; \
 	bash scripts/run_tests.sh "$(AF3_ENV)" "$(AF2_ENV)" $(PYTEST_ARGS) || status=1; \
 	bash scripts/matrix.sh "$(UV)" || status=1; \
+	$(MAKE) --no-print-directory deploy-test || status=1; \
 	exit $$status
 
 # A real Airflow 3 deployment (api-server, scheduler, dag-processor, triggerer as separate processes)
