@@ -108,7 +108,8 @@ then carries out exactly that plan, and refuses it, writing nothing, if Zoho cha
 examples:
   {PROG} plan automation/
   {PROG} plan automation/ --json | jq '.steps[].action'
-  {PROG} plan automation/ --out plan.json && {PROG} apply plan.json
+  {PROG} plan automation/ --out plan.json    # exit 2: review it, then
+  {PROG} apply plan.json
 
 exit codes: 0 nothing would change, 2 something would change, 1 error.""",
     },
