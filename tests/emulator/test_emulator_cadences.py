@@ -274,3 +274,36 @@ def test_add_cadence_in_python_automatic_and_checked(emulator: ZohoCRMEmulator, 
         with pytest.raises(ValueError, match=problem):
             emulator.add_cadence(*args)
     assert emulator.snapshot()["enrollments"][NEW_CADENCE] == []
+
+
+def test_enrol_records_through_the_control_api(emulator: ZohoCRMEmulator, api: Api) -> None:
+    """Set-up for large un-enroll runs: any number of records at once, then un-enrolled through the API."""
+    control = f"{emulator.url}/__emulator__/cadences/{MANUAL}/enrollments"
+    records = [f"5540230000{n:09d}" for n in range(1000)]
+    answer = requests.post(control, json={"ids": records}, timeout=TIMEOUT)
+    assert answer.json() == {"cadence_id": MANUAL, "added": 1000, "enrolled": 1002}  # two were seeded
+    assert requests.post(control, json={"ids": records[:10]}, timeout=TIMEOUT).json()["added"] == 0
+    assert api.post(UNENROL, json={"cadences_ids": [MANUAL], "ids": records[:100]}).status_code == 200
+    assert len(emulator.snapshot()["enrollments"][MANUAL]) == 902
+    assert emulator.stats()["api_requests"] == 1  # the control calls are not API calls
+
+
+@pytest.mark.parametrize(
+    ("cadence_id", "ids", "problem"),
+    [
+        (AUTOMATIC, [ENROLLED], "not a manual-enrollment cadence"),
+        ("554023000004099999", [ENROLLED], "no cadence"),
+        (MANUAL, ["9990230000000001"], "ids must be a list of record ids"),
+        (MANUAL, "554023000001798647", "ids must be a list of record ids"),
+    ],
+)
+def test_enrol_records_refuses_what_the_api_would(
+    emulator: ZohoCRMEmulator, cadence_id: str, ids: Any, problem: str
+) -> None:
+    answer = requests.post(
+        f"{emulator.url}/__emulator__/cadences/{cadence_id}/enrollments", json={"ids": ids}, timeout=TIMEOUT
+    )
+    assert answer.status_code == 400
+    assert problem in answer.json()["error"]
+    with pytest.raises(ValueError, match=problem):
+        emulator.enrol_records(cadence_id, ids)

@@ -158,3 +158,31 @@ def test_the_two_429s_say_which_limit_was_hit(emulator: ZohoCRMEmulator, make_ap
     assert type(concurrency) is ZohoCRMRateLimitError
     assert type(credits) is ZohoCRMCreditsExhaustedError
     assert isinstance(credits, ZohoCRMRateLimitError)
+
+
+def test_peak_in_flight_is_measured_per_window() -> None:
+    """``POST stats/reset_peak`` starts a new measurement and answers the peak of the one it ends."""
+    with ZohoCRMEmulator(latency_ms=300, concurrency_limit=20) as emulator:
+        token = fetch_token(emulator)["access_token"]
+        assert _parallel_gets(emulator, token, 6) == [200] * 6
+        assert emulator.stats()["peak_in_flight"] == 6
+        control = f"{emulator.url}/__emulator__/stats/reset_peak"
+        assert requests.post(control, timeout=5).json() == {"peak_in_flight": 6}
+        assert emulator.stats()["peak_in_flight"] == 0
+        assert _parallel_gets(emulator, token, 2) == [200] * 2
+        assert emulator.stats()["peak_in_flight"] == 2
+        assert emulator.reset_peak() == 2
+
+
+def test_reset_peak_keeps_the_calls_still_in_flight() -> None:
+    with ZohoCRMEmulator(latency_ms=1000) as emulator:
+        token = fetch_token(emulator)["access_token"]
+        slow = threading.Thread(target=lambda: Api(emulator, token).get("org"))
+        slow.start()
+        deadline = time.monotonic() + 5
+        while emulator.stats()["in_flight"] == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        emulator.reset_peak()
+        peak = emulator.stats()["peak_in_flight"]
+        slow.join(timeout=5)
+    assert peak == 1

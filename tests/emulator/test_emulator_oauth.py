@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import pytest
@@ -139,3 +140,35 @@ def test_dead_token_code_over_the_control_api(emulator: ZohoCRMEmulator) -> None
     assert emulator.config.dead_token_code == "INVALID_TOKEN"
     with ZohoCRMEmulator(dead_token_code="AUTHENTICATION_FAILURE") as other:
         assert other.config.dead_token_code == "AUTHENTICATION_FAILURE"
+
+
+def test_token_mint_limit_is_configurable(emulator: ZohoCRMEmulator) -> None:
+    """A tighter throttle than Zoho's 10: the second mint in the window is "Access Denied"."""
+    config = requests.post(f"{emulator.url}/__emulator__/config", json={"token_mint_limit": 1}, timeout=TIMEOUT)
+    assert config.json()["token_mint_limit"] == 1
+    assert "access_token" in fetch_token(emulator)
+    assert fetch_token(emulator)["error"] == "Access Denied"
+    assert (emulator.stats()["token_grants"], emulator.stats()["token_denials"]) == (1, 1)
+    emulator.advance_clock(601)
+    assert "access_token" in fetch_token(emulator)
+    with pytest.raises(ValueError, match="token_mint_limit must be an integer >= 0"):
+        emulator.set_config(token_mint_limit=-1)
+
+
+def test_a_slow_token_endpoint_slows_only_the_token_calls() -> None:
+    with ZohoCRMEmulator(token_latency_ms=400) as emulator:
+        started = time.monotonic()
+        token = fetch_token(emulator)["access_token"]
+        minted = time.monotonic() - started
+        started = time.monotonic()
+        assert Api(emulator, token).get("org").status_code == 200
+        called = time.monotonic() - started
+        emulator.set_config(token_latency_ms=None, latency_ms=0)
+        started = time.monotonic()
+        fetch_token(emulator)
+        fast = time.monotonic() - started
+    assert minted >= 0.4
+    assert called < 0.3
+    assert fast < 0.3
+    with pytest.raises(ValueError, match="token_latency_ms"):
+        emulator.set_config(token_latency_ms=-5)

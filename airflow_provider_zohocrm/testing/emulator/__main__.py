@@ -38,6 +38,15 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--concurrency-limit", type=int, default=10)
     parser.add_argument("--edition", choices=EDITIONS, default="enterprise")
     parser.add_argument("--token-lifetime", type=int, default=3600, help="access token lifetime, seconds")
+    parser.add_argument(
+        "--token-mint-limit",
+        type=int,
+        default=10,
+        help='tokens per refresh token per 10 minutes before "Access Denied"',
+    )
+    parser.add_argument(
+        "--token-latency-ms", type=float, default=None, help="token endpoint latency (default: --latency-ms)"
+    )
     parser.add_argument("--seed", action=argparse.BooleanOptionalAction, default=True, help="seed demo data")
     return parser
 
@@ -54,6 +63,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         concurrency_limit=args.concurrency_limit,
         edition=args.edition,
         token_lifetime=args.token_lifetime,
+        token_mint_limit=args.token_mint_limit,
+        token_latency_ms=args.token_latency_ms,
         seed=args.seed,
     )
     stop = threading.Event()

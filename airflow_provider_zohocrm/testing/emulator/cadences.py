@@ -116,6 +116,22 @@ class CadenceStore:
     def unenrol(self, module: str, body: Any) -> tuple[int, dict[str, Any]]:
         return self._act(module, body, enrol=False)
 
+    def enrol_records(self, cadence_id: Any, record_ids: Any) -> dict[str, Any]:
+        """Control API: enrol any number of existing records in a manual cadence, without the API's limits."""
+        cadence = self._cadences.get(cadence_id) if isinstance(cadence_id, str) else None
+        if cadence is None:
+            raise ValueError(f"no cadence {cadence_id!r}")
+        if cadence["type"] != "manual_enrollment":
+            raise ValueError(f"cadence {cadence_id} is not a manual-enrollment cadence")
+        if not isinstance(record_ids, list) or not all(
+            isinstance(record_id, str) and _record_exists(record_id) for record_id in record_ids
+        ):
+            raise ValueError("ids must be a list of record ids (strings of 15-19 digits, not starting with 999)")
+        enrolled = self._enrolled.setdefault(cadence_id, set())
+        before = len(enrolled)
+        enrolled.update(record_ids)
+        return {"cadence_id": cadence_id, "added": len(enrolled) - before, "enrolled": len(enrolled)}
+
     def is_enrolled(self, cadence_id: str, record_id: str) -> bool:
         return record_id in self._enrolled.get(cadence_id, ())
 

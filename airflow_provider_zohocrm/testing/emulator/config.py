@@ -38,6 +38,10 @@ class EmulatorConfig:
     credit_allowance: int | None = None
     scopes: tuple[str, ...] = DEFAULT_SCOPES
     token_lifetime: int = 3600
+    # Access tokens granted per refresh token in a rolling 10 minutes before "Access Denied" (Zoho: 10).
+    token_mint_limit: int = 10
+    # Response time of the token endpoint; None: latency_ms, as for every other call.
+    token_latency_ms: float | None = None
     revoked_permissions: frozenset[str] = frozenset()
     dead_token_code: str = "INVALID_TOKEN"
 
@@ -52,6 +56,14 @@ class EmulatorConfig:
             raise ValueError("credit_allowance must be null or an integer >= 0")
         if not _is_int(self.token_lifetime) or self.token_lifetime < 1:
             raise ValueError("token_lifetime must be an integer >= 1 (seconds)")
+        if not _is_int(self.token_mint_limit) or self.token_mint_limit < 0:
+            raise ValueError("token_mint_limit must be an integer >= 0 (tokens per refresh token per 10 minutes)")
+        if self.token_latency_ms is not None and (
+            isinstance(self.token_latency_ms, bool)
+            or not isinstance(self.token_latency_ms, (int, float))
+            or self.token_latency_ms < 0
+        ):
+            raise ValueError("token_latency_ms must be null (latency_ms) or a number >= 0")
         if self.dead_token_code not in DEAD_TOKEN_CODES:
             raise ValueError(f"dead_token_code must be one of {', '.join(DEAD_TOKEN_CODES)}")
         unknown = set(self.revoked_permissions) - set(FAMILIES)

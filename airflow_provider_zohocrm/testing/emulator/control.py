@@ -54,6 +54,10 @@ def _workflow_status(core: EmulatorCore, request: Request, body: Body, args: tup
     return 200, core.set_connected_workflow_status(args[0], str(body.get("status")))
 
 
+def _enrol(core: EmulatorCore, request: Request, body: Body, args: tuple[str, ...]) -> tuple[int, Any]:
+    return 200, core.enrol_records(args[0], body.get("ids"))
+
+
 def _add_cadence(core: EmulatorCore, request: Request, body: Body, args: tuple[str, ...]) -> tuple[int, Any]:
     fields: list[Any] = [body.get(key) for key in ("id", "name", "module")]  # the store checks them
     cadence = core.add_cadence(*fields, manual=body.get("manual", True))
@@ -72,6 +76,8 @@ _ENDPOINTS: list[tuple[str, str, Endpoint]] = [
     ("GET", "config", lambda c, r, b, a: (200, c.config.to_dict())),
     ("POST", "config", lambda c, r, b, a: (200, c.set_config(**b))),
     ("GET", "stats", lambda c, r, b, a: (200, c.stats())),
+    # A new in-flight peak measurement from now on: answers the peak it ends.
+    ("POST", "stats/reset_peak", lambda c, r, b, a: (200, {"peak_in_flight": c.reset_peak()})),
     ("POST", "tokens/expire", lambda c, r, b, a: (200, {"expired": c.expire_tokens()})),
     (
         "POST",
@@ -79,6 +85,8 @@ _ENDPOINTS: list[tuple[str, str, Endpoint]] = [
         lambda c, r, b, a: (200, {"revoked": c.revoke_refresh_token(b.get("refresh_token"))}),
     ),
     ("POST", "cadences", _add_cadence),
+    # {"ids": [...]}: enrol records in a manual cadence, any number at once (set-up for un-enroll runs).
+    ("POST", "cadences/([0-9]+)/enrollments", _enrol),
     ("POST", "connected_workflows/([0-9]+)/status", _workflow_status),
     ("POST", "workflow_rules/([^/]+)/status", _rule_status),
     # {"reads": N}: the rule's next status change through the API shows in its GETs N reads late.

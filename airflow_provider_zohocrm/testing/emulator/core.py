@@ -130,8 +130,10 @@ class EmulatorCore:
                 lifetime=config.token_lifetime,
                 scopes=config.scopes,
                 api_domain=self.base_url,
+                mint_limit=config.token_mint_limit,
             )
-        self._answer_when_due(request, config)
+        latency = config.latency_ms if config.token_latency_ms is None else config.token_latency_ms
+        self._pause(request.received + latency / 1000 - time.monotonic())
         return json_reply(200, answer)
 
     def _api(self, request: Request, version: str, path: str, body: Any) -> Reply:
@@ -279,8 +281,10 @@ class EmulatorCore:
 
     def set_config(self, **changes: Any) -> dict[str, Any]:
         """Change latency_ms, concurrency_limit, edition, credit_allowance, scopes, token_lifetime,
-        revoked_permissions (families: workflow_rules, connected_workflows, cadences, modules) or
-        dead_token_code (the 401 code for an expired or killed token).
+        token_mint_limit (tokens per refresh token per 10 minutes before "Access Denied"),
+        token_latency_ms (the token endpoint's response time), revoked_permissions (families:
+        workflow_rules, connected_workflows, cadences, modules) or dead_token_code (the 401 code
+        for an expired or killed token).
 
         Scopes apply to tokens issued afterwards; the rest to the next request.
         """
@@ -305,6 +309,11 @@ class EmulatorCore:
                 "credits_used": self._credits.used(),
             }
 
+    def reset_peak(self) -> int:
+        """Start a new in-flight peak measurement (``peak_in_flight`` in the stats); returns the old peak."""
+        with self._lock:
+            return self._gate.reset_peak()
+
     def expire_tokens(self) -> int:
         """Expire every live access token, as if an hour had passed for each of them."""
         with self._lock:
@@ -323,6 +332,11 @@ class EmulatorCore:
         """Add a cadence (manual-enrollment by default, else automatic) with nobody enrolled; returns it."""
         with self._lock:
             return self.state.cadences.add(cadence_id, name, module, manual)
+
+    def enrol_records(self, cadence_id: str, record_ids: Any) -> dict[str, Any]:
+        """Enrol records in a cadence as its users would (any number, no limits or credits); returns counts."""
+        with self._lock:
+            return self.state.cadences.enrol_records(cadence_id, record_ids)
 
     def set_workflow_rule_active(self, rule_id: str, active: bool) -> dict[str, Any] | None:
         """Flip a rule on or off as a CRM user would (no limits checked); returns the rule's GET body."""

@@ -13,7 +13,12 @@ _BUCKET_SECONDS = 60
 
 
 class ConcurrencyGate:
-    """Counts requests in flight per credential (refresh token) and remembers the peak."""
+    """Counts requests in flight per credential (refresh token) and remembers the peak.
+
+    The peak is the most calls one credential had in flight at once since construction or the
+    last ``reset_peak()``. Calls refused by the limit (429) never count, so the peak alone cannot
+    exceed the limit: read it with the number of 429s (``responses_429`` in the stats).
+    """
 
     def __init__(self) -> None:
         self._in_flight: dict[str, int] = {}
@@ -37,6 +42,12 @@ class ConcurrencyGate:
     @property
     def in_flight(self) -> int:
         return sum(self._in_flight.values())
+
+    def reset_peak(self) -> int:
+        """Start a new measurement: the peak becomes the calls in flight now; returns the old peak."""
+        previous = self.peak
+        self.peak = max(self._in_flight.values(), default=0)
+        return previous
 
 
 class CreditMeter:

@@ -59,9 +59,18 @@ class TokenAuthority:
         self.denied = 0
 
     def grant(
-        self, params: Mapping[str, str], *, lifetime: int, scopes: Iterable[str], api_domain: str
+        self,
+        params: Mapping[str, str],
+        *,
+        lifetime: int,
+        scopes: Iterable[str],
+        api_domain: str,
+        mint_limit: int = THROTTLE_MAX_GRANTS,
     ) -> dict[str, Any]:
-        """The token endpoint's response body for ``params`` (query string and form merged)."""
+        """The token endpoint's response body for ``params`` (query string and form merged).
+
+        ``mint_limit``: grants per refresh token in the rolling window before "Access Denied".
+        """
         if params.get("grant_type") != "refresh_token":
             return {"error": "unsupported_grant_type"}
         if params.get("client_id") != self.client_id or params.get("client_secret") != self.client_secret:
@@ -72,7 +81,7 @@ class TokenAuthority:
         now = self._clock()
         while grant.recent_grants and grant.recent_grants[0] <= now - THROTTLE_WINDOW_SECONDS:
             grant.recent_grants.popleft()
-        if len(grant.recent_grants) >= THROTTLE_MAX_GRANTS:
+        if len(grant.recent_grants) >= mint_limit:
             self.denied += 1
             return dict(ACCESS_DENIED)
         grant.recent_grants.append(now)

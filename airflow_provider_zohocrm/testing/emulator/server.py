@@ -168,12 +168,17 @@ class ZohoCRMEmulator:
         edition: str = "enterprise",
         seed: bool = True,
         token_lifetime: int = 3600,
+        token_mint_limit: int = 10,
+        token_latency_ms: float | None = None,
         credit_allowance: int | None = None,
         scopes: str | Iterable[str] | None = None,
         dead_token_code: str = "INVALID_TOKEN",  # noqa: S107 - an error code, not a secret
     ) -> None:
         """``scopes`` are those granted to every token (default ``ZohoCRM.settings.ALL,ZohoCRM.modules.ALL``);
-        ``credit_allowance`` is the rolling 24 h credit budget (``None``: unlimited); ``dead_token_code``
+        ``credit_allowance`` is the rolling 24 h credit budget (``None``: unlimited); ``token_mint_limit``
+        the access tokens granted per refresh token in a rolling 10 minutes before "Access Denied"
+        (Zoho's 10); ``token_latency_ms`` the token endpoint's response time (``None``: ``latency_ms``);
+        ``dead_token_code``
         the 401 code for an expired or killed access token (``INVALID_TOKEN``, ``INVALID_OAUTHTOKEN``
         or ``AUTHENTICATION_FAILURE``).
         """
@@ -184,6 +189,8 @@ class ZohoCRMEmulator:
             credit_allowance=credit_allowance,
             scopes=parse_scopes(scopes),
             token_lifetime=token_lifetime,
+            token_mint_limit=token_mint_limit,
+            token_latency_ms=token_latency_ms,
             dead_token_code=dead_token_code,
         )
         self.core = EmulatorCore(
@@ -316,8 +323,8 @@ class ZohoCRMEmulator:
 
     def set_config(self, **changes: Any) -> dict[str, Any]:
         """Change latency_ms, concurrency_limit, edition, credit_allowance, scopes, token_lifetime,
-        revoked_permissions (families: workflow_rules, connected_workflows, cadences, modules) or
-        dead_token_code; returns the config.
+        token_mint_limit, token_latency_ms, revoked_permissions (families: workflow_rules,
+        connected_workflows, cadences, modules) or dead_token_code; returns the config.
 
         Scopes apply to tokens issued afterwards; the rest to the next request.
         """
@@ -329,6 +336,10 @@ class ZohoCRMEmulator:
 
     def stats(self) -> dict[str, Any]:
         return self.core.stats()
+
+    def reset_peak(self) -> int:
+        """Start a new in-flight peak measurement (``peak_in_flight`` in the stats); returns the old peak."""
+        return self.core.reset_peak()
 
     def expire_tokens(self) -> int:
         """Expire every live access token, as if an hour had passed for each of them."""
@@ -344,6 +355,10 @@ class ZohoCRMEmulator:
     def add_cadence(self, cadence_id: str, name: str, module: str, *, manual: bool = True) -> dict[str, Any]:
         """Add a cadence (manual-enrollment by default, else automatic) with nobody enrolled; returns it."""
         return self.core.add_cadence(cadence_id, name, module, manual=manual)
+
+    def enrol_records(self, cadence_id: str, record_ids: list[str]) -> dict[str, Any]:
+        """Enrol records in a manual cadence (any number, no limits or credits): set-up for un-enroll runs."""
+        return self.core.enrol_records(cadence_id, record_ids)
 
     def set_workflow_rule_active(self, rule_id: str, active: bool) -> dict[str, Any] | None:
         """Flip a rule on or off as a CRM user would (no limits checked); returns the rule's GET body."""
