@@ -12,18 +12,13 @@ with ``simple_auth_manager_all_admins`` hands out a JWT at ``GET /auth/token``.
 from __future__ import annotations
 
 import ast
-import os
 import secrets
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
-import requests
-from deploy_processes import ProcessTracker, Service, free_port, stop_all
+from support.airflow_services import AirflowServices, clean_environment
+from support.processes import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_DAGS = REPO / "example_dags"
@@ -57,63 +52,22 @@ def example_dag_ids(folder: Path = EXAMPLE_DAGS) -> list[str]:
     return sorted(found)
 
 
-class AirflowApi:
-    """The public REST API (``/api/v2``) with a bearer JWT from the SimpleAuthManager."""
-
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url
-        self.session = requests.Session()
-
-    def login(self) -> None:
-        """``GET /auth/token``: a JWT without credentials, as ``simple_auth_manager_all_admins`` allows."""
-        answer = self.session.get(f"{self.base_url}/auth/token", timeout=30)
-        assert answer.status_code in (200, 201), f"GET /auth/token: {answer.status_code} {answer.text[:500]}"
-        self.session.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
-
-    def call(self, method: str, path: str, *, ok: tuple[int, ...] = (200,), **kwargs: Any) -> Any:
-        kwargs.setdefault("timeout", 60)
-        answer = self.session.request(method, f"{self.base_url}/api/v2/{path.lstrip('/')}", **kwargs)
-        assert answer.status_code in ok, f"{method} /api/v2/{path}: {answer.status_code} {answer.text[:2000]}"
-        return answer.json() if answer.content else None
-
-    def get(self, path: str, **params: Any) -> Any:
-        return self.call("GET", path, params=params or None)
-
-    def post(self, path: str, body: Any, ok: tuple[int, ...] = (200,)) -> Any:
-        return self.call("POST", path, json=body, ok=ok)
-
-
-class Deployment:
+class Deployment(AirflowServices):
     """The services, their environment and the REST client; ``start()`` returns once all are healthy."""
 
     def __init__(self, root: Path, extra_env: Mapping[str, str]) -> None:
         self.root = root
         self.home = root / "airflow-home"
-        self.output_dir = root / "service-output"  # the services' stdout and stderr
         self.token_cache = root / "token-cache"  # outside AIRFLOW_HOME: holding the token is its job
-        for folder in (self.home, self.output_dir):
-            folder.mkdir(parents=True, exist_ok=True)
+        self.home.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self.env = self._environment(extra_env)
-        self.services: list[Service] = []
-        self.tracker = ProcessTracker()
-        self.api = AirflowApi(self.base_url)
-        self.stopped = False
+        base_url = f"http://127.0.0.1:{self.port}"
+        super().__init__(root / "service-output", self._environment(base_url, extra_env), base_url)
 
-    @property
-    def airflow(self) -> str:
-        """The ``airflow`` script of this interpreter's environment."""
-        return str(Path(sys.executable).with_name("airflow"))
-
-    def _environment(self, extra_env: Mapping[str, str]) -> dict[str, str]:
+    def _environment(self, base_url: str, extra_env: Mapping[str, str]) -> dict[str, str]:
         from cryptography.fernet import Fernet
 
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("AIRFLOW__", "AIRFLOW_CONN_", "AIRFLOW_VAR_", "PYTEST_"))
-        }
+        env = clean_environment()
         env.update(
             AIRFLOW_HOME=str(self.home),
             PYTHONUNBUFFERED="1",
@@ -127,11 +81,11 @@ class Deployment:
             AIRFLOW__CORE__FERNET_KEY=Fernet.generate_key().decode(),
             AIRFLOW__CORE__AUTH_MANAGER="airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
             AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS="True",
-            AIRFLOW__CORE__EXECUTION_API_SERVER_URL=f"{self.base_url}/execution/",
+            AIRFLOW__CORE__EXECUTION_API_SERVER_URL=f"{base_url}/execution/",
             AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=f"sqlite:///{self.home / 'airflow.db'}",
             AIRFLOW__API__HOST="127.0.0.1",
             AIRFLOW__API__PORT=str(self.port),
-            AIRFLOW__API__BASE_URL=self.base_url,
+            AIRFLOW__API__BASE_URL=base_url,
             AIRFLOW__API__WORKERS="1",
             AIRFLOW__API__SECRET_KEY=secrets.token_urlsafe(32),
             AIRFLOW__API_AUTH__JWT_SECRET=secrets.token_urlsafe(32),
@@ -146,12 +100,6 @@ class Deployment:
         env.update(extra_env)
         return env
 
-    # ------------------------------------------------------------------ lifecycle
-
-    def migrate(self) -> None:
-        done = self.cli("db", "migrate", timeout=300)
-        assert done.returncode == 0, f"airflow db migrate failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
-
     def start(self, timeout: float = 180) -> None:
         """Start the four services and wait until the health endpoint reports every one healthy."""
         commands = {
@@ -161,62 +109,6 @@ class Deployment:
             "triggerer": ["triggerer", "--skip-serve-logs"],
         }
         for name in SERVICES:
-            service = Service(name, [self.airflow, *commands[name]], self.env, self.output_dir)
-            service.start()
-            self.services.append(service)
-        self.wait_for(self._healthy, timeout, "every service healthy in /api/v2/monitor/health")
+            self.add_service(name, [self.airflow, *commands[name]])
+        self.wait_for(self.api.healthy, timeout, "every service healthy in /api/v2/monitor/health")
         self.api.login()
-
-    def _healthy(self) -> bool:
-        try:
-            health = requests.get(f"{self.base_url}/api/v2/monitor/health", timeout=5).json()
-        except (requests.RequestException, ValueError):
-            return False
-        parts = ("metadatabase", "scheduler", "triggerer", "dag_processor")
-        return all((health.get(part) or {}).get("status") == "healthy" for part in parts)
-
-    def wait_for(self, condition: Any, timeout: float, what: str, interval: float = 1.0) -> Any:
-        """Poll ``condition()`` until it returns something truthy; fail naming ``what`` (and any dead service)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            self.check_services()
-            self.tracker.watch(self.services)
-            result = condition()
-            if result:
-                return result
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}\n{self.tails()}")
-            time.sleep(interval)
-
-    def check_services(self) -> None:
-        """Fail at once, with its output, if a service died."""
-        for service in self.services:
-            code = service.exit_code()
-            if code is not None and not self.stopped:
-                raise AssertionError(f"airflow {service.name} exited with {code}\n{service.tail()}")
-
-    def tails(self) -> str:
-        return "\n".join(f"=== {s.name} ===\n{s.tail(1500)}" for s in self.services)
-
-    def stop(self) -> None:
-        """Stop every process the deployment started (idempotent)."""
-        self.stopped = True
-        stop_all(self.services, self.tracker)
-
-    def cli(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-        """An ``airflow`` command in the deployment's environment; its output is also kept in ``cli.out``/``.err``."""
-        done = subprocess.run(
-            [self.airflow, *args], env=self.env, capture_output=True, text=True, timeout=timeout, check=False
-        )
-        for path, text in zip(self.cli_output_files, (done.stdout, done.stderr), strict=True):
-            with path.open("a") as kept:
-                kept.write(f"$ airflow {' '.join(args)}\n{text}")
-        return done
-
-    @property
-    def cli_output_files(self) -> list[Path]:
-        return [self.output_dir / "cli.out", self.output_dir / "cli.err"]
-
-    def output_files(self) -> list[Path]:
-        """Everything the services and the commands printed."""
-        return [*self.cli_output_files, *(path for service in self.services for path in service.output_files)]

@@ -38,7 +38,7 @@ from deploy_airflow import (
     Deployment,
     example_dag_ids,
 )
-from deploy_processes import port_open
+from support.processes import port_open
 
 from airflow_provider_zohocrm.testing.emulator.server import ZohoCRMEmulator
 

@@ -1,10 +1,10 @@
-"""Long-running child processes for the deployment test: started, watched and stopped with their whole tree.
+"""Long-running child processes for the deployment tests: started, watched and stopped with their whole tree.
 
 Each service starts in a session of its own (its process group is its pid), with stdout and stderr
 in files. Airflow's task supervisor moves every task process into a group of its own, so stopping
 the services' groups is not enough: ``ProcessTracker`` remembers every descendant it has seen
 (pid and start time, so a reused pid is never mistaken for one of ours), and ``stop_all`` ends
-those too. Nothing here imports Airflow.
+those too. Nothing here imports Airflow. Used by ``tests/deployment`` and ``tests/celery_deployment``.
 """
 
 from __future__ import annotations
