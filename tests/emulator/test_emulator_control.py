@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 import requests
 from emulator_client import TIMEOUT, Api, error_of, fetch_token
 
@@ -125,3 +126,34 @@ def test_connection_helpers(emulator: ZohoCRMEmulator) -> None:
         },
     }
     assert emulator.connection_env("my_zoho") == {"AIRFLOW_CONN_MY_ZOHO": emulator.connection_json()}
+
+
+def test_the_emulator_serves_https_with_a_context(tmp_path: Any) -> None:
+    """Clients that reach it beyond loopback need TLS: the provider refuses plain http to other hosts."""
+    from support.tls import make_certificates
+
+    from airflow_provider_zohocrm.hooks.zoho_crm import ZohoCRMHook
+
+    certificates = make_certificates(tmp_path, ["127.0.0.1"])
+    with ZohoCRMEmulator(ssl_context=certificates.server_context()) as emulator:
+        assert emulator.url.startswith("https://127.0.0.1:")
+        with pytest.raises(requests.exceptions.SSLError):
+            requests.get(f"{emulator.url}/__emulator__/stats", timeout=TIMEOUT)  # not trusted without the CA
+        answer = requests.get(f"{emulator.url}/__emulator__/stats", timeout=TIMEOUT, verify=str(certificates.ca))
+        assert answer.json()["requests"] == 0
+        token = requests.post(
+            f"{emulator.url}/oauth/v2/token",
+            data={
+                "grant_type": "refresh_token",
+                "client_id": emulator.client_id,
+                "client_secret": emulator.client_secret,
+                "refresh_token": emulator.refresh_token,
+            },
+            timeout=TIMEOUT,
+            verify=str(certificates.ca),
+        ).json()
+        assert Api(emulator, token["access_token"]).get("org", verify=str(certificates.ca)).status_code == 200
+        with pytest.MonkeyPatch.context() as patch:  # the provider's session trusts REQUESTS_CA_BUNDLE
+            patch.setenv("REQUESTS_CA_BUNDLE", str(certificates.ca))
+            patch.setenv("AIRFLOW_CONN_ZOHO_CRM_TLS", emulator.connection_json())
+            assert ZohoCRMHook("zoho_crm_tls").get_workflow_rules("Leads")

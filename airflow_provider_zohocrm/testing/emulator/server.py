@@ -2,6 +2,9 @@
 
 The server holds the core (``EmulatorCore``) as ``self.core`` and routes each request itself:
 ``/__emulator__/`` calls to the control API (``control.py``, handed the core), all others to the core.
+With an ``ssl_context`` it serves HTTPS instead (each connection's handshake in its own handler
+thread), as Zoho does: the provider accepts plain http to loopback hosts only, so an emulator
+that clients reach over any other address must speak TLS.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import contextlib
 import json
 import socket
 import socketserver
+import ssl
 import struct
 import sys
 import threading
@@ -39,6 +43,11 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def setup(self) -> None:
+        context = self.server.ssl_context
+        if context is not None:
+            self.request.settimeout(10)  # a client that never completes the handshake frees the thread
+            self.request = context.wrap_socket(self.request, server_side=True)
+            self.request.settimeout(None)
         super().setup()
         # Headers and body go out in two writes; without NODELAY, Nagle plus the client's delayed
         # ACK stalls every response by ~40 ms.
@@ -111,8 +120,11 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # bursts of parallel clients must not wait on the listen backlog
 
-    def __init__(self, address: tuple[str, int], answer: Callable[[Request], Reply]) -> None:
+    def __init__(
+        self, address: tuple[str, int], answer: Callable[[Request], Reply], ssl_context: ssl.SSLContext | None = None
+    ) -> None:
         self.answer = answer
+        self.ssl_context = ssl_context
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         super().__init__(address, _Handler)
@@ -124,8 +136,8 @@ class _Server(ThreadingHTTPServer):
         self.server_name, self.server_port = str(host), int(port)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        """Clients that hang up mid-reply (timeouts, resets) are normal here, not worth a traceback."""
-        if not isinstance(sys.exc_info()[1], ConnectionError):
+        """Clients that hang up mid-reply (timeouts, resets) or fail the TLS handshake are normal here."""
+        if not isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLError, TimeoutError)):
             super().handle_error(request, client_address)
 
     def track(self, connection: socket.socket, is_open: bool) -> None:
@@ -173,12 +185,13 @@ class ZohoCRMEmulator:
         credit_allowance: int | None = None,
         scopes: str | Iterable[str] | None = None,
         dead_token_code: str = "INVALID_TOKEN",  # noqa: S107 - an error code, not a secret
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         """``scopes`` are those granted to every token (default ``ZohoCRM.settings.ALL,ZohoCRM.modules.ALL``);
         ``credit_allowance`` is the rolling 24 h credit budget (``None``: unlimited); ``token_mint_limit``
         the access tokens granted per refresh token in a rolling 10 minutes before "Access Denied"
         (Zoho's 10); ``token_latency_ms`` the token endpoint's response time (``None``: ``latency_ms``);
-        ``dead_token_code``
+        ``ssl_context`` (a server-side context with its certificate loaded) serves HTTPS; ``dead_token_code``
         the 401 code for an expired or killed access token (``INVALID_TOKEN``, ``INVALID_OAUTHTOKEN``
         or ``AUTHENTICATION_FAILURE``).
         """
@@ -197,6 +210,7 @@ class ZohoCRMEmulator:
             client_id=client_id, client_secret=client_secret, refresh_token=refresh_token, config=config, seed=seed
         )
         self._address = (host, port)
+        self._ssl_context = ssl_context
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -209,8 +223,9 @@ class ZohoCRMEmulator:
     def start(self) -> ZohoCRMEmulator:
         if self._server is not None:
             raise RuntimeError("the emulator is already running")
-        server = _Server(self._address, self.handle)
-        self.core.serving(f"http://{server.server_name}:{server.server_port}")
+        server = _Server(self._address, self.handle, self._ssl_context)
+        scheme = "http" if self._ssl_context is None else "https"
+        self.core.serving(f"{scheme}://{server.server_name}:{server.server_port}")
         self._server = server
         self._thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.02}, name="zoho-crm-emulator", daemon=True
