@@ -3,17 +3,23 @@
 ``ObjectStoragePath`` lives in ``airflow.sdk`` on Airflow 3 and in ``airflow.io.path`` on 2.x; it
 reaches whatever filesystems the installed providers register (``s3://``, ``gs://``, ``file://``,
 ``s3://conn_id@bucket/key``...), with their Airflow connections. Importing this module imports
-neither, so DAG files that never touch a URL do not pay for it.
+neither, so DAG files that never touch a URL do not pay for it. :func:`check_location_text` holds
+the checks every location parameter shares, a path or a URL, before any module reads or writes it.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+if TYPE_CHECKING:
+    from airflow_provider_zohocrm.exceptions import ZohoCRMValidationError
+
 log = logging.getLogger(__name__)
+
+LOCATION_MAX_LENGTH = 4096
 
 # What urlsplit takes for a scheme; matched here so that no text (an unclosed IPv6 bracket...) raises.
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
@@ -27,6 +33,31 @@ def is_url(location: Any) -> bool:
     match = _SCHEME.match(location)
     # One-letter schemes are Windows drive letters, not URLs.
     return match is not None and len(match.group(1)) > 1
+
+
+def check_location_text(location: Any, param: str, what: str) -> str:
+    """``location`` stripped, if it is text that can name a place: printable, at most
+    ``LOCATION_MAX_LENGTH`` characters and, for a URL, one whose filesystem resolves (a remote store
+    is not probed: that would be a request before any work). ``what`` is what a path there names
+    ("a directory path", "a file path"), for the error. Raises ``ZohoCRMValidationError`` naming ``param``.
+    """
+    from airflow_provider_zohocrm.validation import preview
+
+    if not isinstance(location, str) or not location.strip():
+        raise location_error(param, f"must be {what} or a URL; got {preview(location)}")
+    text = location.strip()
+    if len(text) > LOCATION_MAX_LENGTH or not text.isprintable():
+        raise location_error(param, f"must be printable text of at most {LOCATION_MAX_LENGTH} characters")
+    if is_url(text):
+        resolve(text, param)
+    return text
+
+
+def location_error(param: str, problem: str, hint: str | None = None) -> ZohoCRMValidationError:
+    """The typed error for a bad location: ``"{param} {problem}"``, the parameter as its JSON path."""
+    from airflow_provider_zohocrm.exceptions import ZohoCRMValidationError
+
+    return ZohoCRMValidationError(f"{param} {problem}", details={"json_path": param}, hint=hint)
 
 
 def object_storage_path(url: str) -> Any:

@@ -17,11 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from airflow_provider_zohocrm.as_code.files import CONNECTED_WORKFLOWS_FILE, MAX_FILE_BYTES, RULES_DIR, SUFFIX
-from airflow_provider_zohocrm.exceptions import ZohoCRMValidationError
-from airflow_provider_zohocrm.object_storage import is_url, redact_url, resolve
-from airflow_provider_zohocrm.validation import preview
+from airflow_provider_zohocrm.object_storage import check_location_text, is_url, location_error, redact_url, resolve
 
-LOCATION_MAX_LENGTH = 4096
 _HINT = "Pass a local directory or an object-storage URL of one (s3://bucket/automation, file:///shared/automation)"
 
 
@@ -31,24 +28,19 @@ def check_location(location: Any, param: str = "path", *, for_write: bool = Fals
     A URL's filesystem is resolved (an unknown scheme or a missing provider fails here) but a remote
     store is not probed; a local path must be a directory to read, and must not be a file to write.
     """
-    if not isinstance(location, str) or not location.strip():
-        raise _invalid(param, f"must be a directory path or a URL; got {preview(location)}")
-    text = location.strip()
-    if len(text) > LOCATION_MAX_LENGTH or not text.isprintable():
-        raise _invalid(param, f"must be printable text of at most {LOCATION_MAX_LENGTH} characters")
+    text = check_location_text(location, param, "a directory path")
     if is_url(text):
-        resolve(text, param)
         return text
     path = Path(text).expanduser()
     try:
         is_dir, exists = path.is_dir(), path.exists()
     except OSError as exc:  # a name too long, a loop of links
-        raise _invalid(param, f"cannot be used: {type(exc).__name__}", _HINT) from None
+        raise location_error(param, f"cannot be used: {type(exc).__name__}", _HINT) from None
     if for_write and exists and not is_dir:
-        raise _invalid(param, f"is the file {text!r}; name a directory to write the automation files into")
+        raise location_error(param, f"is the file {text!r}; name a directory to write the automation files into")
     if not for_write and not is_dir:
         problem = "is a file, not a directory" if exists else "names no directory"
-        raise _invalid(
+        raise location_error(
             param, f"{problem}: {text!r}", "Pass the directory written by an export (it holds workflow_rules/)"
         )
     return text
@@ -96,9 +88,9 @@ def _download(root: Any, local: Path, location: str, param: str) -> None:
                     _copy_down(item, local / RULES_DIR / item.name, shown, param)
                     found += 1
     except (OSError, ValueError) as exc:
-        raise _invalid(param, f"could not be read from {shown}: {type(exc).__name__}", _HINT) from None
+        raise location_error(param, f"could not be read from {shown}: {type(exc).__name__}", _HINT) from None
     if not found:
-        raise _invalid(
+        raise location_error(
             param,
             f"at {shown} holds neither {CONNECTED_WORKFLOWS_FILE} nor {RULES_DIR}/*{SUFFIX}",
             "Pass the location an export wrote",
@@ -109,7 +101,7 @@ def _copy_down(source: Any, target: Path, shown: str, param: str) -> None:
     with source.open("rb") as stream:
         data = stream.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
-        raise _invalid(param, f"at {shown}: {source.name} is larger than {MAX_FILE_BYTES // 2**20} MB")
+        raise location_error(param, f"at {shown}: {source.name} is larger than {MAX_FILE_BYTES // 2**20} MB")
     target.write_bytes(data)
 
 
@@ -121,8 +113,6 @@ def _upload(local: Path, root: Any, location: str, param: str) -> None:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(item.read_bytes())
     except (OSError, ValueError) as exc:
-        raise _invalid(param, f"could not be written to {redact_url(location)}: {type(exc).__name__}", _HINT) from None
-
-
-def _invalid(param: str, problem: str, hint: str | None = None) -> ZohoCRMValidationError:
-    return ZohoCRMValidationError(f"{param} {problem}", details={"json_path": param}, hint=hint)
+        raise location_error(
+            param, f"could not be written to {redact_url(location)}: {type(exc).__name__}", _HINT
+        ) from None

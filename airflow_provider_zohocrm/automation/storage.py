@@ -21,12 +21,10 @@ from urllib.parse import unquote, urlsplit
 
 from airflow_provider_zohocrm.automation.document import check_document
 from airflow_provider_zohocrm.coerce import is_structured_text, to_structured
-from airflow_provider_zohocrm.exceptions import ZohoCRMValidationError
+from airflow_provider_zohocrm.object_storage import check_location_text, location_error, redact_url, resolve
 from airflow_provider_zohocrm.object_storage import is_url as _is_url
-from airflow_provider_zohocrm.object_storage import redact_url, resolve
 from airflow_provider_zohocrm.validation import check_depth, preview
 
-LOCATION_MAX_LENGTH = 4096
 NAME_MAX_BYTES = 255  # the longest file name Linux, macOS and Windows file systems take
 MAX_DOCUMENT_BYTES = 64 * 1024 * 1024  # a snapshot of every rule of a large org is well under 1 MB
 _HINT = "Pass a local file path or an object-storage URL (s3://bucket/key.json, file:///shared/key.json)"
@@ -37,13 +35,8 @@ def check_location(location: Any, param: str = "path", *, for_write: bool = Fals
     fit, a scheme some installed filesystem serves; for a write, a local path that is not a
     directory and whose nearest existing parent is one. Raises ``ZohoCRMValidationError`` naming ``param``.
     """
-    if not isinstance(location, str) or not location.strip():
-        raise _invalid(param, f"must be a file path or a URL; got {preview(location)}")
-    text = location.strip()
-    if len(text) > LOCATION_MAX_LENGTH or not text.isprintable():
-        raise _invalid(param, f"must be printable text of at most {LOCATION_MAX_LENGTH} characters")
+    text = check_location_text(location, param, "a file path")
     if _is_url(text):
-        resolve(text, param)
         local = _local_file_url(text)
         if not (for_write and local is not None):
             return text  # a remote store is not probed: that would be a request before any work
@@ -52,17 +45,17 @@ def check_location(location: Any, param: str = "path", *, for_write: bool = Fals
         path = Path(text).expanduser()
     long_names = [part for part in path.parts if len(os.fsencode(part)) > NAME_MAX_BYTES]
     if long_names:
-        raise _invalid(param, f"has a name longer than {NAME_MAX_BYTES} bytes: {preview(long_names[0])}")
+        raise location_error(param, f"has a name longer than {NAME_MAX_BYTES} bytes: {preview(long_names[0])}")
     if for_write:
         try:
             is_dir = path.is_dir()
             parent = next((p for p in path.parents if p.exists()), None)
         except OSError as exc:  # a path too long as a whole, a loop of links ...
-            raise _invalid(param, f"cannot be a file: {_reason(exc)}", _HINT) from None
+            raise location_error(param, f"cannot be a file: {_reason(exc)}", _HINT) from None
         if is_dir:
-            raise _invalid(param, f"is the directory {text!r}; name the file to write")
+            raise location_error(param, f"is the directory {text!r}; name the file to write")
         if parent is not None and not parent.is_dir():
-            raise _invalid(param, f"lies under {str(parent)!r}, which is a file, not a directory")
+            raise location_error(param, f"lies under {str(parent)!r}, which is a file, not a directory")
     return text
 
 
@@ -88,7 +81,7 @@ def write_document(location: str, document: dict[str, Any], param: str = "path")
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
     except (OSError, ValueError) as exc:
-        raise _invalid(param, f"could not be written: {_reason(exc)}", _HINT) from None
+        raise location_error(param, f"could not be written: {_reason(exc)}", _HINT) from None
 
 
 def read_document(location: str, param: str = "snapshot") -> Any:
@@ -103,17 +96,17 @@ def read_document(location: str, param: str = "snapshot") -> Any:
             with Path(location).expanduser().open("rb") as stream:
                 data = stream.read(MAX_DOCUMENT_BYTES + 1)
     except FileNotFoundError:
-        raise _invalid(
+        raise location_error(
             param, f"names no file: no snapshot at {shown}", "Pass the path or URL the snapshot task wrote (its path)"
         ) from None
     except (OSError, ValueError) as exc:
-        raise _invalid(param, f"could not be read from {shown}: {_reason(exc)}", _HINT) from None
+        raise location_error(param, f"could not be read from {shown}: {_reason(exc)}", _HINT) from None
     if len(data) > MAX_DOCUMENT_BYTES:
-        raise _invalid(param, f"at {shown} is larger than {MAX_DOCUMENT_BYTES // 2**20} MB: not a snapshot")
+        raise location_error(param, f"at {shown} is larger than {MAX_DOCUMENT_BYTES // 2**20} MB: not a snapshot")
     try:
         document = json.loads(data.decode("utf-8"))
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
-        raise _invalid(param, f"at {shown} does not hold JSON text: {_reason(exc)}") from None
+        raise location_error(param, f"at {shown} does not hold JSON text: {_reason(exc)}") from None
     check_depth(document, param)
     return document
 
@@ -125,10 +118,6 @@ def load_snapshot(value: Any, param: str = "snapshot") -> dict[str, Any]:
     document = to_structured(value, param)
     check_depth(document, param)
     return check_document(document, param)
-
-
-def _invalid(param: str, problem: str, hint: str | None = None) -> ZohoCRMValidationError:
-    return ZohoCRMValidationError(f"{param} {problem}", details={"json_path": param}, hint=hint)
 
 
 def _reason(exc: BaseException) -> str:

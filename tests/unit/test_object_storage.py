@@ -47,3 +47,27 @@ def test_other_type_errors_are_not_swallowed(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(module, "ObjectStoragePath", broken)
     with pytest.raises(TypeError, match="something else"):
         object_storage.object_storage_path("file:///tmp/x")
+
+
+def test_check_location_text_strips_text_and_resolves_a_url(tmp_path: Path) -> None:
+    assert object_storage.check_location_text(f"  {tmp_path}\n", "path", "a file path") == str(tmp_path)
+    assert object_storage.check_location_text(f" file://{tmp_path} ", "path", "a file path") == f"file://{tmp_path}"
+
+
+@pytest.mark.parametrize(
+    ("location", "message"),
+    [
+        (None, "target must be a directory path or a URL; got None"),
+        ("   ", "target must be a directory path or a URL; got '   '"),
+        ("/tmp/a\x00b", "target must be printable text of at most 4096 characters"),
+        ("/" + "a" * 4096, "target must be printable text of at most 4096 characters"),
+        ("nosuchscheme://bucket/key", "target: cannot use 'nosuchscheme://bucket/key' as object storage"),
+    ],
+)
+def test_check_location_text_refuses_typed_naming_the_param(location: object, message: str) -> None:
+    from airflow_provider_zohocrm.exceptions import ZohoCRMValidationError
+
+    with pytest.raises(ZohoCRMValidationError) as info:
+        object_storage.check_location_text(location, "target", "a directory path")
+    assert str(info.value).startswith(message)
+    assert info.value.details["json_path"] == "target"
