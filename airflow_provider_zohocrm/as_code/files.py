@@ -114,6 +114,12 @@ def file_error(
     )
 
 
+def rule_error(rule: FileRule, problem: str, key: str = "", hint: str | None = None) -> ZohoCRMValidationError:
+    """The typed error for a problem in ``rule`` of a module's file, at its ``key`` (the whole rule if none)."""
+    path = f"rules[{rule.index}].{key}" if key else f"rules[{rule.index}]"
+    return file_error(rule.file, problem, rule=rule.label, path=path, hint=hint)
+
+
 # --- writing --------------------------------------------------------------------------------------------
 
 
@@ -276,12 +282,11 @@ def check_rules_document(document: Any, module: str) -> list[FileRule]:
     for rule in rules:
         if rule.id is not None:
             if rule.id in ids:
-                raise file_error(
-                    file,
+                raise rule_error(
+                    rule,
                     f"has the id {rule.id} again (also {ids[rule.id].label})",
-                    rule=rule.label,
-                    path=f"rules[{rule.index}].id",
-                    hint="Each rule appears once; remove the copy or drop its id to create a new rule",
+                    "id",
+                    "Each rule appears once; remove the copy or drop its id to create a new rule",
                 )
             ids[rule.id] = rule
     return rules

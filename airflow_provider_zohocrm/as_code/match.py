@@ -12,7 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from airflow_provider_zohocrm.as_code.files import CONNECTED_WORKFLOWS_FILE, FileRule, FileWorkflow, file_error
+from airflow_provider_zohocrm.as_code.files import (
+    CONNECTED_WORKFLOWS_FILE,
+    FileRule,
+    FileWorkflow,
+    file_error,
+    rule_error,
+)
 from airflow_provider_zohocrm.as_code.normalize import live_rule, live_workflow
 
 
@@ -55,12 +61,11 @@ def match_rules(module: str, file_rules: list[FileRule], raw_live: list[dict[str
             continue
         same = [have for have in live if have["id"] not in taken and have["name"] == rule.name]
         if len(same) > 1:
-            raise file_error(
-                rule.file,
+            raise rule_error(
+                rule,
                 f"matches {len(same)} live rules named {rule.name!r} ({', '.join(h['id'] for h in same)})",
-                rule=rule.label,
-                path=f"rules[{rule.index}].id",
-                hint="Give the rule the id of the live one it stands for",
+                "id",
+                "Give the rule the id of the live one it stands for",
             )
         if same:
             claimed[rule.index] = same[0]

@@ -45,7 +45,7 @@ from airflow_provider_zohocrm.api.workflow_rules import (
 )
 from airflow_provider_zohocrm.api.workflow_rules_validation import validate_rule_update
 from airflow_provider_zohocrm.as_code.diff import change, create_body, rule_diff
-from airflow_provider_zohocrm.as_code.files import DEFINITION_KEYS, AutomationFiles, FileRule, file_error, read_files
+from airflow_provider_zohocrm.as_code.files import DEFINITION_KEYS, AutomationFiles, FileRule, read_files, rule_error
 from airflow_provider_zohocrm.as_code.live import LiveState, Progress, Session, read_live
 from airflow_provider_zohocrm.as_code.match import match_rules, match_workflows, workflow_error
 from airflow_provider_zohocrm.as_code.normalize import file_rule
@@ -178,12 +178,11 @@ class _Builder:
             diff = rule_diff(want, have)
             if diff.unsupported:
                 key = diff.unsupported[0]
-                raise file_error(
-                    rule.file,
+                raise rule_error(
+                    rule,
                     f"differs from Zoho's {key!r}, which no API call can change",
-                    rule=rule.label,
-                    path=f"rules[{rule.index}].{key}",
-                    hint="Make it say what Zoho has (export again), or remove the key from the file",
+                    key,
+                    "Make it say what Zoho has (export again), or remove the key from the file",
                 )
             if diff.body:
                 _check_update(rule, diff.body, raw_by_id[rule_id])
@@ -362,35 +361,22 @@ def _check_update(rule: FileRule, body: dict[str, Any], current: dict[str, Any])
     try:
         validate_rule_update(body, current)
     except ZohoCRMValidationError as exc:
-        raise file_error(
-            rule.file,
-            f"cannot be updated as the file asks: {exc.message}",
-            rule=rule.label,
-            path=f"rules[{rule.index}]",
-            hint=exc.hint,
-        ) from None
+        raise rule_error(rule, f"cannot be updated as the file asks: {exc.message}", hint=exc.hint) from None
 
 
 def _create(rule: FileRule, want: dict[str, Any], module: str) -> PlannedRequest:
     extra = sorted(set(want) - set(DEFINITION_KEYS) - {"active"})
     if extra:
-        raise file_error(
-            rule.file,
+        raise rule_error(
+            rule,
             f"cannot be created with {', '.join(extra)}: Create Workflow Rule takes only {', '.join(DEFINITION_KEYS)}",
-            rule=rule.label,
-            path=f"rules[{rule.index}].{extra[0]}",
-            hint="Remove the key from the new rule",
+            extra[0],
+            "Remove the key from the new rule",
         )
     try:
         return create_request(create_body(want, module))
     except ZohoCRMValidationError as exc:
-        raise file_error(
-            rule.file,
-            f"cannot be created as the file gives it: {exc.message}",
-            rule=rule.label,
-            path=f"rules[{rule.index}]",
-            hint=exc.hint,
-        ) from None
+        raise rule_error(rule, f"cannot be created as the file gives it: {exc.message}", hint=exc.hint) from None
 
 
 # --- rendering -----------------------------------------------------------------------------------------
