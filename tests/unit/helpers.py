@@ -147,6 +147,18 @@ def conn_json(*, login: Any = CLIENT_ID, password: Any = CLIENT_SECRET, **extra:
     )
 
 
+def emulator_conn(emulator: Any, monkeypatch: pytest.MonkeyPatch, conn_id: str, **changes: Any) -> str:
+    """A connection to ``emulator`` named ``conn_id``; ``changes`` override login/password or extras."""
+    doc = json.loads(emulator.connection_json())
+    for key, value in changes.items():
+        if key in ("login", "password"):
+            doc[key] = value
+        else:
+            doc["extra"][key] = value
+    monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(doc))
+    return conn_id
+
+
 UNENROL_PATH = "/crm/v8/Contacts/actions/unenrol_from_cadences"  # as the emulator's journal records it
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from urllib.parse import parse_qs
@@ -30,6 +29,7 @@ from unit.helpers import (
     WORKFLOW_PATH,
     WORKFLOW_URL,
     api_requests,
+    emulator_conn,
     make_settings,
     mock_token,
     token_body,
@@ -90,23 +90,11 @@ def test_credential_key_ignores_the_api_host(change):
     assert credential_key(make_settings(**change)) == credential_key(make_settings())
 
 
-def _emulator_conn(emulator, monkeypatch, conn_id: str, **changes) -> str:
-    """A connection to ``emulator`` named ``conn_id``; ``changes`` override top-level fields or extras."""
-    doc = json.loads(emulator.connection_json())
-    for key, value in changes.items():
-        if key in ("login", "password"):
-            doc[key] = value
-        else:
-            doc["extra"][key] = value
-    monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(doc))
-    return conn_id
-
-
 @pytest.mark.parametrize("auth_cache", ["file", "memory"])
 def test_a_token_cached_for_one_client_secret_never_serves_another(emulator, monkeypatch, auth_cache):
-    good = ZohoCRMHook(_emulator_conn(emulator, monkeypatch, "zoho_good", auth_cache=auth_cache))
+    good = ZohoCRMHook(emulator_conn(emulator, monkeypatch, "zoho_good", auth_cache=auth_cache))
     wrong = ZohoCRMHook(
-        _emulator_conn(emulator, monkeypatch, "zoho_wrong", auth_cache=auth_cache, password="wrong-client-secret")
+        emulator_conn(emulator, monkeypatch, "zoho_wrong", auth_cache=auth_cache, password="wrong-client-secret")
     )
     good.request("GET", WORKFLOW_PATH)
     cached = MEMORY_CACHE.load(good.transport.tokens.key)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 import pytest
@@ -11,7 +10,16 @@ import requests
 from airflow_provider_zohocrm.auth.token_cache import MEMORY_CACHE, FileTokenCache
 from airflow_provider_zohocrm.exceptions import ZohoCRMConnectionConfigError
 from airflow_provider_zohocrm.hooks import ZohoCRMHook
-from unit.helpers import CANARIES, TOKEN_URL, WORKFLOW_PATH, WORKFLOW_URL, mock_token, token_body, token_requests
+from unit.helpers import (
+    CANARIES,
+    TOKEN_URL,
+    WORKFLOW_PATH,
+    WORKFLOW_URL,
+    emulator_conn,
+    mock_token,
+    token_body,
+    token_requests,
+)
 
 
 def test_class_attributes():
@@ -170,18 +178,6 @@ def test_test_connection_while_minting_is_refused(zoho_conn, requests_mock, reco
 # --- test_connection against the emulator ------------------------------------------------------
 
 
-def _emulator_conn(emulator, monkeypatch, conn_id, **changes):
-    """A connection to ``emulator`` named ``conn_id``; ``changes`` override login/password or extras."""
-    doc = json.loads(emulator.connection_json())
-    for key, value in changes.items():
-        if key in ("login", "password"):
-            doc[key] = value
-        else:
-            doc["extra"][key] = value
-    monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(doc))
-    return conn_id
-
-
 def test_test_connection_with_good_credentials(emulator, emulator_hook):
     assert emulator_hook.test_connection() == (True, "Connected to Zoho CRM (us, production)")
     assert emulator.stats()["token_grants"] == 1
@@ -196,9 +192,9 @@ def test_test_connection_mints_although_a_token_is_cached(emulator, emulator_hoo
 
 @pytest.mark.parametrize("auth_cache", ["file", "memory"])
 def test_test_connection_wrong_secret_with_a_good_token_cached(emulator, monkeypatch, auth_cache):
-    good = ZohoCRMHook(_emulator_conn(emulator, monkeypatch, "zoho_good", auth_cache=auth_cache))
+    good = ZohoCRMHook(emulator_conn(emulator, monkeypatch, "zoho_good", auth_cache=auth_cache))
     wrong = ZohoCRMHook(
-        _emulator_conn(emulator, monkeypatch, "zoho_wrong", auth_cache=auth_cache, password="wrong-client-secret")
+        emulator_conn(emulator, monkeypatch, "zoho_wrong", auth_cache=auth_cache, password="wrong-client-secret")
     )
     good.request("GET", WORKFLOW_PATH)
     # The good token cached under the wrong connection's own key too, as a cache keyed without
@@ -235,7 +231,7 @@ def test_test_connection_with_a_dead_refresh_token(emulator, emulator_hook, monk
     if how == "revoked":
         emulator.revoke_refresh_token()
     else:
-        conn_id = _emulator_conn(emulator, monkeypatch, "zoho_other", refresh_token="1000.not-a-refresh-token")
+        conn_id = emulator_conn(emulator, monkeypatch, "zoho_other", refresh_token="1000.not-a-refresh-token")
     ok, message = ZohoCRMHook(conn_id).test_connection()
     assert ok is False
     assert message.startswith("invalid_code: Zoho rejected the refresh token")
@@ -266,11 +262,11 @@ def test_test_connection_leaks_no_secret(emulator, monkeypatch, caplog, capfd):
     caplog.set_level(logging.DEBUG)
     messages = [ZohoCRMHook().test_connection()[1]]
     messages.append(
-        ZohoCRMHook(_emulator_conn(emulator, monkeypatch, "zoho_a", password="wrong-secret-5e8d")).test_connection()[1]
+        ZohoCRMHook(emulator_conn(emulator, monkeypatch, "zoho_a", password="wrong-secret-5e8d")).test_connection()[1]
     )
     messages.append(
         ZohoCRMHook(
-            _emulator_conn(emulator, monkeypatch, "zoho_b", refresh_token="1000.wrong-refresh-6c2f")
+            emulator_conn(emulator, monkeypatch, "zoho_b", refresh_token="1000.wrong-refresh-6c2f")
         ).test_connection()[1]
     )
     emulator.revoke_refresh_token()
