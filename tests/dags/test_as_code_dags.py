@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 import yaml
 from support.airflow_home import AirflowHome
+from support.exported_rules import as_new
 from support.hitl import HITLResponder
 
 from airflow_provider_zohocrm.as_code import apply_plan, export_state, make_plan, verify_state
@@ -39,7 +40,6 @@ LOGICAL_DATE = "2026-01-01"
 AS_CODE, PROMOTE = "zohocrm_automation_as_code", "zohocrm_promote_automation"
 STALLED_DEAL = "4876876000014400077"  # inactive in the seed, active in the example files
 WON_DEAL = "4876876000014400019"
-ASSOCIATE = {"email_notifications", "tasks", "field_updates", "webhook", "functions"}
 
 
 def _hitl() -> bool:
@@ -152,23 +152,6 @@ def without_ids(value: Any) -> Any:
     if isinstance(value, list):
         return [without_ids(item) for item in value]
     return value
-
-
-def as_new(rule: dict[str, Any], name: str) -> dict[str, Any]:
-    """An exported rule as a rule to create: ids kept only where they name an existing template."""
-    new = json.loads(json.dumps(rule))
-    new.pop("id")
-    new["name"] = name
-    for condition in new["conditions"]:
-        condition.pop("id")
-        actions = list((condition.get("instant_actions") or {}).get("actions") or [])
-        for group in condition.get("scheduled_actions") or []:
-            group.pop("id")
-            actions += group["actions"]
-        for action in actions:
-            if action["type"] not in ASSOCIATE:
-                action.pop("id")
-    return new
 
 
 # --------------------------------------------------------------------------- zohocrm_automation_as_code

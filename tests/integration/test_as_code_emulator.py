@@ -6,13 +6,13 @@ order, and every request that reached it.
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from support.exported_rules import ASSOCIATE, as_new
 
 from airflow_provider_zohocrm.as_code import Plan, apply_plan, export_state, make_plan, verify_state
 from airflow_provider_zohocrm.client import ZohoCRMClient
@@ -31,7 +31,6 @@ NURTURE = "4876876000011150005"  # inactive, a scheduled action 3 business days 
 ESCALATE = "4876876000015014033"  # two conditions
 LEAD_QUALIFICATION = "4876876000019209007"  # connected workflow on Leads, active
 VENDOR_REVIEW = "4876876000019209035"  # connected workflow on Vendors, draft
-ASSOCIATE = ("field_updates", "email_notifications", "tasks", "webhooks", "functions")
 
 
 @pytest.fixture
@@ -72,23 +71,6 @@ def save(directory: Path, module: str, document: dict[str, Any]) -> None:
 
 def rule(document: dict[str, Any], rule_id: str) -> dict[str, Any]:
     return next(item for item in document["rules"] if item.get("id") == rule_id)
-
-
-def as_new(item: dict[str, Any], name: str) -> dict[str, Any]:
-    """A copy of an exported rule as a rule to create: no id anywhere but on associate actions."""
-    new = copy.deepcopy(item)
-    new.pop("id")
-    new["name"] = name
-    for condition in new["conditions"]:
-        condition.pop("id")
-        actions = list((condition.get("instant_actions") or {}).get("actions") or [])
-        for group in condition.get("scheduled_actions") or []:
-            group.pop("id")
-            actions += group["actions"]
-        for action in actions:
-            if action["type"] not in ASSOCIATE:
-                action.pop("id")
-    return new
 
 
 def without_ids(value: Any) -> Any:
