@@ -28,6 +28,10 @@ from support.processes import ProcessTracker, Service, free_port, port_open, sto
 from topology import CONTROL_ADDRESS, SUBNET, Host, Topology
 
 DAGS = Path(__file__).resolve().parent / "dags"
+# The org the emulator plays (conftest.crm).
+EDITION, CONCURRENCY_LIMIT, LATENCY_MS = "enterprise", 20, 100
+TOKEN_MINT_LIMIT = 1  # throttled: a second token in the 10-minute window is "Access Denied"
+TOKEN_LATENCY_MS = 1500  # a slow token endpoint: many callers arrive while the first mint is in flight
 WORKER_CONCURRENCY = 16
 HEARTBEAT_TIMEOUT = 20  # seconds without a task heartbeat before the scheduler fails (and retries) it
 # Where each service runs.

@@ -17,7 +17,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from celery_airflow import CeleryDeployment
+from celery_airflow import (
+    CONCURRENCY_LIMIT,
+    EDITION,
+    LATENCY_MS,
+    TOKEN_LATENCY_MS,
+    TOKEN_MINT_LIMIT,
+    CeleryDeployment,
+)
 from measurements import RESULTS, TIMINGS
 from support.tls import Certificates, make_certificates
 from topology import CONTROL_ADDRESS, Topology
@@ -26,9 +33,6 @@ from airflow_provider_zohocrm.testing.emulator.server import ZohoCRMEmulator
 
 CLIENT_SECRET = f"canary-client-secret-{uuid.uuid4().hex}"
 REFRESH_TOKEN = f"1000.canary-refresh-token-{uuid.uuid4().hex}"
-EDITION, CONCURRENCY_LIMIT, LATENCY_MS = "enterprise", 20, 100
-TOKEN_MINT_LIMIT = 1  # throttled: a second token in the 10-minute window is "Access Denied"
-TOKEN_LATENCY_MS = 1500  # a slow token endpoint: many callers arrive while the first mint is in flight
 
 
 def _interrupt(signum: int, frame: Any) -> None:

@@ -34,8 +34,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from celery_airflow import HEARTBEAT_TIMEOUT, CeleryDeployment
-from conftest import CONCURRENCY_LIMIT, EDITION, LATENCY_MS, TOKEN_LATENCY_MS, TOKEN_MINT_LIMIT
+from celery_airflow import (
+    CONCURRENCY_LIMIT,
+    EDITION,
+    HEARTBEAT_TIMEOUT,
+    LATENCY_MS,
+    TOKEN_LATENCY_MS,
+    TOKEN_MINT_LIMIT,
+    CeleryDeployment,
+)
 from measurements import TIMINGS, record
 from topology import CONTROL_ADDRESS, SUBNET, Topology
 
@@ -172,7 +179,7 @@ def burst(deployment: CeleryDeployment, crm: ZohoCRMEmulator) -> Run:
             workers = "".join(
                 p.read_text() for role in WORKERS for p in _log_files(deployment, role, run, SENSOR_TASK, index)
             )
-            if "trigger completed" not in trigger or "Wanted state reached" not in workers:
+            if "Trigger fired event" not in trigger or "Wanted state reached" not in workers:
                 return False
         return True
 
