@@ -17,13 +17,12 @@ that host's folder, as an operator with a shell on each machine would.
 from __future__ import annotations
 
 import re
-import secrets
 import time
 from collections.abc import Mapping
 from pathlib import Path
 
 from backends import Postgres, Redis
-from support.airflow_services import AirflowServices, clean_environment
+from support.airflow_services import AirflowServices, clean_environment, deployment_settings
 from support.processes import ProcessTracker, Service, free_port, port_open, stop_all
 from topology import CONTROL_ADDRESS, SUBNET, Host, Topology
 
@@ -59,7 +58,7 @@ class CeleryDeployment(AirflowServices):
         self.redis = Redis(addresses, root)
         self.port = free_port()
         base_url = f"http://{CONTROL_ADDRESS}:{self.port}"
-        self.base_env = self._environment(base_url, extra_env)
+        self.base_env = self._environment(extra_env)
         super().__init__(root / "service-output", self.host_env("control"), base_url)
         self.backends: list[Service] = []
         self.backend_tracker = ProcessTracker()
@@ -67,47 +66,26 @@ class CeleryDeployment(AirflowServices):
 
     # ------------------------------------------------------------------ configuration
 
-    def _environment(self, base_url: str, extra_env: Mapping[str, str]) -> dict[str, str]:
-        from cryptography.fernet import Fernet
-
+    def _environment(self, extra_env: Mapping[str, str]) -> dict[str, str]:
         # Nor the provider's settings or a proxy of the calling shell: every address used is the test's own.
         env = {
             key: value
             for key, value in clean_environment().items()
             if not key.startswith("ZOHO_CRM_") and not key.lower().endswith("_proxy")
         }
+        env.update(deployment_settings(dags_folder=DAGS, host=CONTROL_ADDRESS, port=self.port))
         env.update(
-            PYTHONUNBUFFERED="1",
-            AIRFLOW__CORE__DAGS_FOLDER=str(DAGS),
-            AIRFLOW__CORE__LOAD_EXAMPLES="False",
             AIRFLOW__CORE__EXECUTOR="CeleryExecutor",
             AIRFLOW__CORE__PARALLELISM="64",
             AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG="64",
-            AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="False",
-            AIRFLOW__CORE__FERNET_KEY=Fernet.generate_key().decode(),
-            AIRFLOW__CORE__AUTH_MANAGER="airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
-            AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS="True",
-            AIRFLOW__CORE__EXECUTION_API_SERVER_URL=f"{base_url}/execution/",
             # The host's own name (its UTS namespace's), never a DNS lookup.
             AIRFLOW__CORE__HOSTNAME_CALLABLE="socket.gethostname",
             AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=self.postgres.url(CONTROL_ADDRESS),
             AIRFLOW__CELERY__BROKER_URL=self.redis.url(CONTROL_ADDRESS),
             AIRFLOW__CELERY__RESULT_BACKEND=self.postgres.url(CONTROL_ADDRESS, driver="db+postgresql+psycopg2"),
             AIRFLOW__CELERY__WORKER_CONCURRENCY=str(WORKER_CONCURRENCY),
-            AIRFLOW__API__HOST=CONTROL_ADDRESS,
-            AIRFLOW__API__PORT=str(self.port),
-            AIRFLOW__API__BASE_URL=base_url,
-            AIRFLOW__API__WORKERS="1",
-            AIRFLOW__API__SECRET_KEY=secrets.token_urlsafe(32),
-            AIRFLOW__API_AUTH__JWT_SECRET=secrets.token_urlsafe(32),
             AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT=str(HEARTBEAT_TIMEOUT),
             AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL="3",
-            AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK="False",
-            AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_HOST="127.0.0.1",
-            # Not started (--skip-serve-logs); ports nothing else uses, should anything still ask.
-            AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT=str(free_port()),
-            AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT=str(free_port()),
-            AIRFLOW__LOGGING__LOGGING_LEVEL="INFO",
         )
         env.update(extra_env)
         return env

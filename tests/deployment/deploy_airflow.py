@@ -12,12 +12,11 @@ with ``simple_auth_manager_all_admins`` hands out a JWT at ``GET /auth/token``.
 from __future__ import annotations
 
 import ast
-import secrets
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
 
-from support.airflow_services import AirflowServices, clean_environment
+from support.airflow_services import AirflowServices, clean_environment, deployment_settings
 from support.processes import free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -62,40 +61,18 @@ class Deployment(AirflowServices):
         self.home.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         base_url = f"http://127.0.0.1:{self.port}"
-        super().__init__(root / "service-output", self._environment(base_url, extra_env), base_url)
+        super().__init__(root / "service-output", self._environment(extra_env), base_url)
 
-    def _environment(self, base_url: str, extra_env: Mapping[str, str]) -> dict[str, str]:
-        from cryptography.fernet import Fernet
-
+    def _environment(self, extra_env: Mapping[str, str]) -> dict[str, str]:
         env = clean_environment()
+        env.update(deployment_settings(dags_folder=EXAMPLE_DAGS, host="127.0.0.1", port=self.port))
         env.update(
             AIRFLOW_HOME=str(self.home),
-            PYTHONUNBUFFERED="1",
             ZOHO_CRM_TOKEN_CACHE_DIR=str(self.token_cache),
-            AIRFLOW__CORE__DAGS_FOLDER=str(EXAMPLE_DAGS),
-            AIRFLOW__CORE__LOAD_EXAMPLES="False",
             AIRFLOW__CORE__EXECUTOR="LocalExecutor",
             AIRFLOW__CORE__PARALLELISM="4",  # 2-core CI machines
-            AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="False",
             AIRFLOW__CORE__TEST_CONNECTION="Enabled",
-            AIRFLOW__CORE__FERNET_KEY=Fernet.generate_key().decode(),
-            AIRFLOW__CORE__AUTH_MANAGER="airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
-            AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS="True",
-            AIRFLOW__CORE__EXECUTION_API_SERVER_URL=f"{base_url}/execution/",
             AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=f"sqlite:///{self.home / 'airflow.db'}",
-            AIRFLOW__API__HOST="127.0.0.1",
-            AIRFLOW__API__PORT=str(self.port),
-            AIRFLOW__API__BASE_URL=base_url,
-            AIRFLOW__API__WORKERS="1",
-            AIRFLOW__API__SECRET_KEY=secrets.token_urlsafe(32),
-            AIRFLOW__API_AUTH__JWT_SECRET=secrets.token_urlsafe(32),
-            # Off already by default; pinned because its server binds every interface.
-            AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK="False",
-            AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_HOST="127.0.0.1",
-            # Not started (--skip-serve-logs); free loopback ports should anything still ask for them.
-            AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT=str(free_port()),
-            AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT=str(free_port()),
-            AIRFLOW__LOGGING__LOGGING_LEVEL="INFO",
         )
         env.update(extra_env)
         return env

@@ -9,6 +9,7 @@ PostgreSQL and Redis, workers in network namespaces). Nothing here imports Airfl
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -18,7 +19,7 @@ from typing import Any
 
 import requests
 
-from support.processes import ProcessTracker, Service, stop_all
+from support.processes import ProcessTracker, Service, free_port, stop_all
 
 # Variables of the calling shell that must not reach a deployment: its config comes from the test only.
 FOREIGN_PREFIXES = ("AIRFLOW__", "AIRFLOW_CONN_", "AIRFLOW_VAR_", "PYTEST_")
@@ -27,6 +28,40 @@ FOREIGN_PREFIXES = ("AIRFLOW__", "AIRFLOW_CONN_", "AIRFLOW_VAR_", "PYTEST_")
 def clean_environment() -> dict[str, str]:
     """This process's environment without Airflow settings, connections, variables or pytest's own."""
     return {key: value for key, value in os.environ.items() if not key.startswith(FOREIGN_PREFIXES)}
+
+
+def deployment_settings(*, dags_folder: Path, host: str, port: int) -> dict[str, str]:
+    """The ``AIRFLOW__*`` settings every test deployment shares; each adds its executor and database.
+
+    The api-server listens on ``host:port`` only; the simple auth manager makes every caller an
+    admin (a JWT from ``GET /auth/token``); fresh Fernet, API and JWT secrets per deployment; the
+    scheduler's health server and the log servers are off (``--skip-serve-logs``), their ports
+    pinned to free ones should anything still ask, since those servers bind every interface.
+    """
+    from cryptography.fernet import Fernet
+
+    base_url = f"http://{host}:{port}"
+    return {
+        "PYTHONUNBUFFERED": "1",
+        "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+        "AIRFLOW__CORE__FERNET_KEY": Fernet.generate_key().decode(),
+        "AIRFLOW__CORE__AUTH_MANAGER": "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{base_url}/execution/",
+        "AIRFLOW__API__HOST": host,
+        "AIRFLOW__API__PORT": str(port),
+        "AIRFLOW__API__BASE_URL": base_url,
+        "AIRFLOW__API__WORKERS": "1",
+        "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(32),
+        "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
+        "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
+        "AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_HOST": "127.0.0.1",
+        "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
+        "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+    }
 
 
 def airflow_script() -> str:
